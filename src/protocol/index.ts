@@ -1,0 +1,3 @@
+export * from './lm';
+export * from './trace';
+export * from './events';
