@@ -1,0 +1,196 @@
+import { setMaxListeners } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import OpenAI from 'openai';
+import type { TokenLogprob, TokenUsage } from '../../protocol/lm';
+import { ResponseCache, cacheKey } from './cache';
+import { NO_KEY_PLACEHOLDER, validateLMConfig } from './config';
+import { AttemptError, classifyFailure, toLMError } from './errors';
+import { Limiter } from './limiter';
+import { RetriesExhausted, mulberry32, withRetries, type BackoffOptions, type Rng, type Sleep } from './retry';
+import { LMError, type LanguageModel, type LMChoice, type LMConfig, type LMRequest, type LMResponse } from './types';
+import { UsageMeter } from './usage';
+
+/** Injectable collaborators; tests pass a seeded RNG and a recording sleep. */
+export interface LMClientDeps {
+  meter?: UsageMeter;
+  limiter?: Limiter;
+  rng?: Rng;
+  sleep?: Sleep;
+  backoff?: BackoffOptions;
+}
+
+type WireBody = Record<string, unknown>;
+
+/** `LanguageModel` over any OpenAI-compatible /v1/chat/completions endpoint (vLLM, llama.cpp, OpenAI…). */
+export class OpenAICompatibleLM implements LanguageModel {
+  readonly model: string;
+  readonly usage: UsageMeter;
+  readonly limiter: Limiter;
+  private readonly client: OpenAI;
+  private readonly cache?: ResponseCache;
+  private readonly rng: Rng;
+  private everSucceeded = false;
+
+  constructor(
+    private readonly config: LMConfig,
+    private readonly deps: LMClientDeps = {},
+  ) {
+    validateLMConfig(config);
+    this.model = config.model;
+    this.usage =
+      deps.meter ??
+      new UsageMeter({ promptPricePerMTok: config.promptPricePerMTok, completionPricePerMTok: config.completionPricePerMTok });
+    this.limiter = deps.limiter ?? new Limiter(config.maxConcurrency);
+    this.rng = deps.rng ?? mulberry32(0x5eed);
+    if (config.cacheDir) this.cache = new ResponseCache(config.cacheDir);
+    this.client = new OpenAI({
+      apiKey: config.apiKey || NO_KEY_PLACEHOLDER,
+      baseURL: config.baseUrl,
+      // Retries are ours (jitter, Retry-After, error messages); the SDK must not double them.
+      maxRetries: 0,
+      timeout: config.timeoutMs,
+      // Ambient OPENAI_ORG_ID / OPENAI_PROJECT_ID would otherwise be sent to arbitrary servers.
+      organization: null,
+      project: null,
+      logLevel: 'off',
+    });
+  }
+
+  async complete(request: LMRequest, signal?: AbortSignal): Promise<LMResponse> {
+    const started = performance.now();
+    const model = request.model ?? this.model;
+    if (signal?.aborted) throw new LMError('aborted', 'The LM call was cancelled.');
+    // One run-wide signal is shared by many concurrent calls, each holding a listener while it
+    // waits or runs; that is expected, not a leak, so silence Node's 10-listener warning.
+    if (signal) setMaxListeners(0, signal);
+    const key = this.cache && request.cache === true ? cacheKey(this.config.baseUrl, model, request) : undefined;
+    if (key && this.cache) {
+      const hit = await this.cache.get(key);
+      if (hit) {
+        const res: LMResponse = { ...hit, latencyMs: performance.now() - started, cached: true, retries: 0 };
+        this.usage.record(res);
+        return res;
+      }
+    }
+    const { answer, retries } = await this.fetchWithRetries(buildBody(request, model), model, signal);
+    const res: LMResponse = { ...answer, latencyMs: performance.now() - started, cached: false, retries };
+    this.usage.record(res);
+    if (key && this.cache) {
+      // A failed cache write only costs a future refetch; it must not fail a good answer.
+      await this.cache.put(key, answer).catch(() => undefined);
+    }
+    return res;
+  }
+
+  private async fetchWithRetries(body: WireBody, model: string, signal?: AbortSignal) {
+    try {
+      const { value, retries } = await withRetries(() => this.attempt(body, model, signal), {
+        maxRetries: this.config.maxRetries,
+        rng: this.rng,
+        sleep: this.deps.sleep,
+        backoff: this.deps.backoff,
+        signal,
+        classify: (err) =>
+          err instanceof AttemptError
+            ? { retry: err.failure.retryable, retryAfterMs: err.failure.retryAfterMs }
+            : { retry: false },
+      });
+      return { answer: value, retries };
+    } catch (err) {
+      throw this.finalError(err, model);
+    }
+  }
+
+  private finalError(err: unknown, model: string): LMError {
+    if (err instanceof LMError) return err;
+    if (!(err instanceof RetriesExhausted)) return new LMError('bad_response', 'Unexpected LM client failure.');
+    this.usage.recordFailedRetries(err.attempts - 1);
+    const failure =
+      err.lastError instanceof AttemptError ? err.lastError.failure : { kind: 'bad_response' as const, retryable: false };
+    return toLMError(failure, err.attempts, { baseUrl: this.config.baseUrl, model, timeoutMs: this.config.timeoutMs });
+  }
+
+  /** One HTTP attempt while holding a concurrency slot; every failure leaves as a classified AttemptError. */
+  private async attempt(body: WireBody, model: string, signal?: AbortSignal) {
+    const release = await this.limiter.acquire(signal);
+    const ctrl = new AbortController();
+    let timedOut = false;
+    const onAbort = () => ctrl.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    // Our own timer also covers reading the body, which the SDK's timeout does not.
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ctrl.abort();
+    }, this.config.timeoutMs);
+    try {
+      const raw = await this.client.chat.completions.create(body as never, {
+        signal: ctrl.signal,
+        maxRetries: 0,
+        timeout: this.config.timeoutMs,
+      });
+      const answer = mapCompletion(raw as unknown, model);
+      this.everSucceeded = true;
+      return answer;
+    } catch (err) {
+      const ctx = { timedOut, aborted: signal?.aborted === true, everSucceeded: this.everSucceeded, secret: this.config.apiKey };
+      throw new AttemptError(classifyFailure(err, ctx));
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      release();
+    }
+  }
+}
+
+/** Wire body: extra fields first so the typed sampling fields (and model/messages) always win. */
+export function buildBody(request: LMRequest, model: string): WireBody {
+  const body: WireBody = { ...(request.extraBody ?? {}), model, messages: request.messages };
+  const fields = ['temperature', 'top_p', 'max_tokens', 'n', 'seed', 'logprobs', 'top_logprobs'] as const;
+  for (const f of fields) if (request[f] !== undefined) body[f] = request[f];
+  if (request.stop && request.stop.length > 0) body.stop = request.stop;
+  return body;
+}
+
+interface WireChoice {
+  index?: number;
+  message?: { content?: string | null };
+  finish_reason?: string | null;
+  logprobs?: { content?: WireTokenLogprob[] | null } | null;
+}
+interface WireTokenLogprob {
+  token: string;
+  logprob: number;
+  top_logprobs?: { token: string; logprob: number }[];
+}
+interface WireCompletion {
+  model?: string;
+  choices?: WireChoice[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | null;
+}
+
+export function mapCompletion(raw: unknown, requestedModel: string): { model: string; choices: LMChoice[]; usage: TokenUsage } {
+  const c = raw as WireCompletion | null;
+  if (!c || typeof c !== 'object' || !Array.isArray(c.choices)) {
+    throw new AttemptError({ kind: 'bad_response', retryable: false, detail: 'the body has no "choices" array' });
+  }
+  const choices = [...c.choices]
+    .sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
+    .map((ch): LMChoice => {
+      const out: LMChoice = { text: ch.message?.content ?? '', finishReason: ch.finish_reason ?? null };
+      const lp = ch.logprobs?.content;
+      if (Array.isArray(lp)) out.logprobs = lp.map(mapTokenLogprob);
+      return out;
+    });
+  const promptTokens = c.usage?.prompt_tokens ?? 0;
+  const completionTokens = c.usage?.completion_tokens ?? 0;
+  const usage = { promptTokens, completionTokens, totalTokens: c.usage?.total_tokens ?? promptTokens + completionTokens };
+  return { model: typeof c.model === 'string' && c.model ? c.model : requestedModel, choices, usage };
+}
+
+function mapTokenLogprob(t: WireTokenLogprob): TokenLogprob {
+  const out: TokenLogprob = { token: t.token, logprob: t.logprob };
+  if (Array.isArray(t.top_logprobs) && t.top_logprobs.length > 0) {
+    out.top = t.top_logprobs.map((a) => ({ token: a.token, logprob: a.logprob }));
+  }
+  return out;
+}
