@@ -1,0 +1,74 @@
+import type { ModuleCallRecord, ParseFailureInfo } from '../../protocol/trace';
+import { AdapterParseError } from '../adapters/errors';
+import { LMError, type LMErrorKind } from '../lm/types';
+import type { Module } from '../program/module';
+import { isPlainObject } from '../program/plain';
+import { type ProgramContext, runWithContext } from './context';
+import { TraceRecorder } from './recorder';
+
+export type ProgramRunError =
+  | { kind: 'parse'; module: string; info: ParseFailureInfo; message: string }
+  | { kind: 'lm'; module?: string; message: string; lmErrorKind: LMErrorKind }
+  | { kind: 'program'; message: string; stack?: string }
+  | { kind: 'aborted'; message: string };
+
+export interface ProgramRun {
+  outputs?: Record<string, unknown>;
+  trace: ModuleCallRecord[];
+  error?: ProgramRunError;
+  latencyMs: number;
+}
+
+/**
+ * One rollout: runs `program.forward(inputs)` with its own recorder and never
+ * throws; failures come back classified so the caller can score them.
+ */
+export async function runProgram(
+  program: Module,
+  inputs: Record<string, unknown>,
+  ctx: Omit<ProgramContext, 'recorder'>,
+): Promise<ProgramRun> {
+  const started = performance.now();
+  const recorder = new TraceRecorder(program.namedPredictors());
+  const finish = (part: Omit<ProgramRun, 'trace' | 'latencyMs'>): ProgramRun => ({
+    ...part,
+    trace: recorder.snapshot(),
+    latencyMs: performance.now() - started,
+  });
+  if (ctx.signal?.aborted) return finish({ error: { kind: 'aborted', message: 'the run was cancelled before the program started' } });
+  try {
+    const outputs: unknown = await runWithContext({ ...ctx, recorder }, () => program.forward(inputs));
+    if (!isPlainObject(outputs)) {
+      const name = program.constructor.name || 'the program';
+      const message = `${name}.forward() returned ${describeValue(outputs)}; it must return a plain object such as { answer: ... }`;
+      return finish({ error: { kind: 'program', message } });
+    }
+    return finish({ outputs });
+  } catch (e) {
+    return finish({ error: classifyError(e, recorder, ctx.signal) });
+  }
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return `an instance of ${(v as object).constructor?.name ?? 'a class'}`;
+  return typeof v === 'string' ? `a string (${JSON.stringify(v.slice(0, 40))})` : `${typeof v} ${String(v)}`;
+}
+
+export function classifyError(e: unknown, recorder: TraceRecorder, signal?: AbortSignal): ProgramRunError {
+  const message = e instanceof Error ? e.message : String(e);
+  if ((e instanceof LMError && e.kind === 'aborted') || signal?.aborted || (e instanceof Error && e.name === 'AbortError')) {
+    return { kind: 'aborted', message };
+  }
+  if (e instanceof AdapterParseError) {
+    const module = e.module ?? recorder.moduleOfFailure(e) ?? '<unknown>';
+    return { kind: 'parse', module, info: e.info, message };
+  }
+  if (e instanceof LMError) {
+    const module = recorder.moduleOfFailure(e);
+    return module === undefined ? { kind: 'lm', message, lmErrorKind: e.kind } : { kind: 'lm', module, message, lmErrorKind: e.kind };
+  }
+  const stack = e instanceof Error ? e.stack : undefined;
+  return stack === undefined ? { kind: 'program', message } : { kind: 'program', message, stack };
+}
