@@ -1,0 +1,99 @@
+import { resolve } from 'node:path';
+import { ChatAdapter, JSONAdapter } from '../../engine/adapters';
+import { runEvaluation } from '../../engine/evaluate/evalRun';
+import { createLM, lmConfigFromEnv } from '../../engine/lm';
+import { preflightLM } from '../../engine/lm/preflight';
+import { loadTaskFile } from '../../engine/tasks/loadTask';
+import { choiceOption, intOption, numberOption, parseCommandArgs } from '../args';
+import { EXIT, UsageError } from '../errors';
+import { humanPrinter, jsonPrinter } from '../progress';
+
+export const EVAL_HELP = `Usage: mmgrpo eval <task-file> [options]
+
+Evaluate a task's program on its val (or train) set and record the run in .mmgrpo/runs/.
+
+Options:
+  --split <val|train>     dataset split to evaluate (default: val)
+  --limit <n>             only the first n examples
+  --base-url <url>        OpenAI-compatible server (default: $MMGRPO_BASE_URL)
+  --model <name>          model name (default: $MMGRPO_MODEL or the task's lm.model)
+  --concurrency <n>       requests in flight (default: 8)
+  --temperature <t>       sampling temperature (default: 0)
+  --max-tokens <n>        completion token limit (default: 512)
+  --adapter <chat|json>   prompt format (default: chat)
+  --no-cache              do not use the on-disk response cache
+  --seed <n>              seed recorded with the run (default: 0)
+  --runs-dir <dir>        where runs are stored (default: .mmgrpo/runs)
+  --json                  print run events as JSON lines on stdout
+  -h, --help              this text
+
+The API key is read from $MMGRPO_API_KEY (or $OPENAI_API_KEY); it is never written to disk.`;
+
+export async function evalCommand(argv: string[]): Promise<number> {
+  const { values: v, positionals } = parseCommandArgs('eval', argv, {
+    split: { type: 'string' },
+    limit: { type: 'string' },
+    'base-url': { type: 'string' },
+    model: { type: 'string' },
+    concurrency: { type: 'string' },
+    temperature: { type: 'string' },
+    'max-tokens': { type: 'string' },
+    adapter: { type: 'string' },
+    'no-cache': { type: 'boolean' },
+    seed: { type: 'string' },
+    'runs-dir': { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (v.help) {
+    process.stdout.write(EVAL_HELP + '\n');
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) throw new UsageError('mmgrpo eval: give exactly one task file, e.g. `mmgrpo eval examples/banking77/task.ts`.');
+  const split = choiceOption('eval', 'split', v.split, ['val', 'train'] as const, 'val');
+  const adapterName = choiceOption('eval', 'adapter', v.adapter, ['chat', 'json'] as const, 'chat');
+  const concurrency = intOption('eval', 'concurrency', v.concurrency, 8, 1);
+  const seed = intOption('eval', 'seed', v.seed, 0);
+  const limit = v.limit === undefined ? undefined : intOption('eval', 'limit', v.limit, 0, 1);
+  const temperature = numberOption('eval', 'temperature', v.temperature, 0, 0, 2);
+  const maxTokens = intOption('eval', 'max-tokens', v['max-tokens'], 512, 1);
+
+  const { task, file } = await loadTaskFile(positionals[0]);
+  const env = lmConfigFromEnv(process.env);
+  const baseUrl = (v['base-url'] as string | undefined) ?? env.baseUrl ?? task.lm?.baseUrl;
+  const model = (v.model as string | undefined) ?? env.model ?? task.lm?.model;
+  if (!baseUrl) throw new UsageError('mmgrpo eval: no LM server given. Pass --base-url http://127.0.0.1:8000/v1 or set MMGRPO_BASE_URL.');
+  if (!model) throw new UsageError('mmgrpo eval: no model given. Pass --model NAME or set MMGRPO_MODEL.');
+  const workspace = process.cwd();
+  const lm = createLM({ ...env, baseUrl, model, maxConcurrency: concurrency, cacheDir: resolve(workspace, '.mmgrpo', 'cache') });
+
+  await preflightLM({ baseUrl, model, apiKey: env.apiKey, timeoutMs: 15_000 });
+  const printer = v.json ? jsonPrinter() : humanPrinter();
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const out = await runEvaluation({
+      task,
+      taskFile: file,
+      workspace,
+      lm,
+      split,
+      limit,
+      concurrency,
+      seed,
+      sampling: { temperature, max_tokens: maxTokens },
+      adapter: adapterName === 'json' ? new JSONAdapter() : new ChatAdapter(),
+      cache: !v['no-cache'],
+      config: { split, limit, concurrency, temperature, maxTokens, adapter: adapterName, baseUrl, model },
+      runsDir: v['runs-dir'] ? resolve(v['runs-dir'] as string) : undefined,
+      signal: controller.signal,
+      usage: () => lm.usage.snapshot(),
+      onEvent: (e) => printer.event(e),
+    });
+    printer.done();
+    if (!v.json) process.stderr.write(`Run id: ${out.runId}\n`);
+    return out.status === 'cancelled' ? EXIT.cancelled : EXIT.ok;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}

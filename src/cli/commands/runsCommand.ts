@@ -1,0 +1,92 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { isProcessAlive, listRuns, readRun, runsRoot, type RunRead } from '../../engine/runs';
+import { parseCommandArgs } from '../args';
+import { EXIT, UsageError } from '../errors';
+
+export const RUNS_HELP = `Usage: mmgrpo runs <list|show> [options]
+
+  mmgrpo runs list [--json]        runs in .mmgrpo/runs, newest first
+  mmgrpo runs show <id> [--json]   one run: config, status, scores (--json: manifest + events)
+
+Options:
+  --runs-dir <dir>   where runs are stored (default: .mmgrpo/runs)
+  --json             machine-readable output
+  -h, --help         this text`;
+
+export async function runsCommand(argv: string[]): Promise<number> {
+  const { values: v, positionals } = parseCommandArgs('runs', argv, { 'runs-dir': { type: 'string' }, json: { type: 'boolean' } });
+  if (v.help || positionals.length === 0) {
+    process.stdout.write(RUNS_HELP + '\n');
+    return v.help ? EXIT.ok : EXIT.usage;
+  }
+  const root = v['runs-dir'] ? resolve(v['runs-dir'] as string) : runsRoot(process.cwd());
+  const [sub, id, ...rest] = positionals;
+  if (sub === 'list') {
+    if (id) throw new UsageError('mmgrpo runs list takes no arguments.');
+    return listCommand(root, Boolean(v.json));
+  }
+  if (sub === 'show') {
+    if (!id || rest.length) throw new UsageError('mmgrpo runs show: give one run id, e.g. `mmgrpo runs show 20261130-101502-banking77-3fa9` (see `mmgrpo runs list`).');
+    return showCommand(root, id, Boolean(v.json));
+  }
+  throw new UsageError(`mmgrpo runs: unknown subcommand "${sub}" (use list or show).`);
+}
+
+function listCommand(root: string, json: boolean): number {
+  const runs = listRuns(root, isProcessAlive);
+  if (json) {
+    for (const r of runs) process.stdout.write(JSON.stringify({ id: r.id, kind: r.manifest.kind, task: r.manifest.taskName, status: r.status, createdAt: r.manifest.createdAt, summary: r.summary }) + '\n');
+    return EXIT.ok;
+  }
+  if (runs.length === 0) {
+    process.stdout.write(`No runs in ${root}.\n`);
+    return EXIT.ok;
+  }
+  const rows = runs.map((r) => [r.id, r.manifest.kind, r.manifest.taskName, r.status, formatSummary(r.summary)]);
+  process.stdout.write(table(['ID', 'KIND', 'TASK', 'STATUS', 'SCORES'], rows));
+  return EXIT.ok;
+}
+
+function showCommand(root: string, id: string, json: boolean): number {
+  const dir = existsSync(id) ? resolve(id) : join(root, id);
+  if (!existsSync(dir)) throw new UsageError(`No run "${id}" in ${root}. See \`mmgrpo runs list\`.`);
+  const run = readRun(dir, isProcessAlive);
+  if (json) {
+    process.stdout.write(JSON.stringify({ manifest: run.manifest, status: run.status }) + '\n');
+    for (const e of run.events) process.stdout.write(JSON.stringify(e) + '\n');
+    return EXIT.ok;
+  }
+  process.stdout.write(describeRun(run));
+  return EXIT.ok;
+}
+
+export function describeRun(run: RunRead): string {
+  const m = run.manifest;
+  const lines = [
+    `Run ${m.id} (${m.kind}) — ${run.status}`,
+    `  task      ${m.taskName} (${m.taskFile})`,
+    `  created   ${m.createdAt}   seed ${m.seed}   engine ${m.engineVersion}${m.gitCommit ? `   commit ${m.gitCommit}` : ''}`,
+    `  modules   ${Object.keys(m.programStateBefore.predictors).join(', ') || '(none)'}`,
+  ];
+  for (const e of run.events) {
+    if (e.type === 'eval_finished') lines.push(`  ${e.stage.padEnd(10)} ${e.split} score ${(e.score * 100).toFixed(1)}% (${e.count} examples, ${e.errors} errors)`);
+    if (e.type === 'usage') lines.push(`  usage     ${e.calls} LM calls, ${e.promptTokens} prompt + ${e.completionTokens} completion tokens${e.cost !== undefined ? `, cost ${e.cost.toFixed(4)}` : ''}`);
+    if (e.type === 'run_finished' && e.error) lines.push(`  error     ${e.error}`);
+  }
+  if (run.tornTail) lines.push('  note      the last event line was cut short (the run was interrupted mid-write)');
+  return lines.join('\n') + '\n';
+}
+
+function formatSummary(summary: Record<string, number>): string {
+  return Object.entries(summary)
+    .filter(([k]) => k.endsWith('/score'))
+    .map(([k, val]) => `${k}=${(val * 100).toFixed(1)}%`)
+    .join(' ');
+}
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [fmt(head), ...rows.map(fmt)].join('\n') + '\n';
+}

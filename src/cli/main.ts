@@ -1,0 +1,68 @@
+import { TaskLoadError } from '../engine/tasks/loadTask';
+import { TaskDefinitionError } from '../engine/tasks/defineTask';
+import { LMError } from '../engine/lm/types';
+import { RunStoreError } from '../engine/runs';
+import { ENGINE_VERSION } from '../engine/version';
+import { evalCommand } from './commands/evalCommand';
+import { runsCommand } from './commands/runsCommand';
+import { EXIT, UsageError } from './errors';
+
+const HELP = `mmgrpo ${ENGINE_VERSION}: optimize multi-module LM programs (prompts and weights)
+
+Usage: mmgrpo <command> [options]
+
+Commands:
+  eval <task-file>     evaluate a task's program and record the run
+  runs list            list recorded runs
+  runs show <id>       show one run
+
+Run \`mmgrpo <command> --help\` for a command's options.`;
+
+type Command = (argv: string[]) => Promise<number>;
+const COMMANDS: Record<string, Command> = { eval: evalCommand, runs: runsCommand };
+
+/** Runs the CLI; returns the exit code. Known errors become one line on stderr. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP + '\n');
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(ENGINE_VERSION + '\n');
+    return EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`mmgrpo: unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}. See \`mmgrpo --help\`.\n`);
+    return EXIT.usage;
+  }
+  try {
+    return await command(rest);
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+function reportError(err: unknown): number {
+  const known = err instanceof UsageError || err instanceof TaskLoadError || err instanceof TaskDefinitionError || err instanceof RunStoreError || err instanceof LMError;
+  if (known) {
+    process.stderr.write(`mmgrpo: ${(err as Error).message}\n`);
+    return err instanceof UsageError ? EXIT.usage : EXIT.failed;
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  process.stderr.write(`mmgrpo: unexpected error: ${e.message}\n${process.env.MMGRPO_DEBUG ? e.stack + '\n' : '(set MMGRPO_DEBUG=1 for the stack trace)\n'}`);
+  return EXIT.failed;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`mmgrpo: ${(err as Error).message}\n`);
+      process.exitCode = EXIT.failed;
+    },
+  );
+}
