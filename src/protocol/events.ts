@@ -48,6 +48,8 @@ export interface ProgressEvent extends EventBase {
 export interface ExampleEvaluatedEvent extends EventBase {
   type: 'example_evaluated';
   stage: string;
+  /** Training step this validation belongs to (training runs only). */
+  step?: number;
   split: Split;
   index: number;
   inputs: Record<string, unknown>;
@@ -62,6 +64,8 @@ export interface ExampleEvaluatedEvent extends EventBase {
 export interface EvalFinishedEvent extends EventBase {
   type: 'eval_finished';
   stage: string;
+  /** Training step this validation belongs to (training runs only). */
+  step?: number;
   split: Split;
   /** Mean score over all examples, errors counted at their failure score. */
   score: number;
@@ -99,8 +103,130 @@ export interface RunFinishedEvent extends EventBase {
   summary: Record<string, number>;
 }
 
+/** Why a rollout got its reward. */
+export type RewardKind = 'metric' | 'format_failure' | 'failure';
+
+/** One execution of the program on one training input, kept whatever happened. */
+export interface RolloutRecord {
+  /** Index of the input within the step's batch. */
+  exampleIndex: number;
+  /** Index of the input in the train set. */
+  datasetIndex: number;
+  rolloutIndex: number;
+  teacher: string;
+  inputs: Record<string, unknown>;
+  trace: ModuleCallRecord[];
+  outputs?: Record<string, unknown>;
+  reward: number;
+  rewardKind: RewardKind;
+  error?: string;
+}
+
+/** A group member, by reference into the step's rollouts (no copy of prompts). */
+export interface GroupMemberRef {
+  rolloutIndex: number;
+  /** Index of the module call in that rollout's trace. */
+  callIndex: number;
+  reward: number;
+  advantage: number;
+  /** Repeats a call to pad a short rollout (fill mode). */
+  filled: boolean;
+}
+
+export interface GroupRecord {
+  exampleIndex: number;
+  module: string;
+  invocation: number;
+  members: GroupMemberRef[];
+  /** All rewards equal: no signal, not sent to the trainer. */
+  zeroVariance: boolean;
+  /** Sent to the trainer in this step's batch. */
+  trained: boolean;
+}
+
+/** Per-module statistics of one training step. */
+export interface ModuleStepStats {
+  module: string;
+  groups: number;
+  trainedGroups: number;
+  rewardMean: number;
+  rewardStd: number;
+  fracRewardZeroStd: number;
+  advantageMin: number;
+  advantageMax: number;
+  formatFailureRate: number;
+  callsMin: number;
+  callsMean: number;
+  callsMax: number;
+}
+
+export interface BudgetSpent {
+  lmCalls: number;
+  tokens: number;
+  seconds: number;
+}
+
+export interface StepStartedEvent extends EventBase {
+  type: 'step_started';
+  stage: string;
+  step: number;
+  /** Train-set indices of this step's inputs. */
+  datasetIndices: number[];
+}
+
+/**
+ * All rollouts of one step. A step's rollouts count only when a
+ * `step_finished` for the same stage and step follows (a crash in between
+ * makes the resumed run redo that step and write them again).
+ */
+export interface RolloutsEvent extends EventBase {
+  type: 'rollouts';
+  stage: string;
+  step: number;
+  rollouts: RolloutRecord[];
+}
+
+export interface StepFinishedEvent extends EventBase {
+  type: 'step_finished';
+  stage: string;
+  step: number;
+  groups: GroupRecord[];
+  modules: ModuleStepStats[];
+  /** Trainer health: loss, kl, clip_ratio, grad_norm, tokens... (slash names). */
+  trainer: Record<string, number>;
+  rewardMean: number;
+  rewardStd: number;
+  rollouts: { total: number; formatFailures: number; failures: number };
+  budget: BudgetSpent;
+  /** Checkpoint holding the weights after this step (name and trainer-side folder). */
+  checkpoint?: string;
+  checkpointDir?: string;
+  /** Validation score at this step, when validated. */
+  valScore?: number;
+}
+
+/**
+ * A checkpoint became notable: the initial weights (step 0) or a new best
+ * validation score. Written after the step's step_finished, so a crash never
+ * leaves a "best" pointing at a step that will be redone.
+ */
+export interface CheckpointEvent extends EventBase {
+  type: 'checkpoint_saved';
+  stage: string;
+  step: number;
+  name: string;
+  dir?: string;
+  valScore?: number;
+  /** Best validation score so far: the final program uses it. */
+  best: boolean;
+}
+
 export type RunEvent =
   | RunStartedEvent
+  | StepStartedEvent
+  | RolloutsEvent
+  | StepFinishedEvent
+  | CheckpointEvent
   | StageStartedEvent
   | ProgressEvent
   | ExampleEvaluatedEvent
@@ -121,6 +247,10 @@ export type RunEventInput = RunEvent extends infer E
 
 export const RUN_EVENT_TYPES: readonly RunEventType[] = [
   'run_started',
+  'step_started',
+  'rollouts',
+  'step_finished',
+  'checkpoint_saved',
   'stage_started',
   'progress',
   'example_evaluated',

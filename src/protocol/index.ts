@@ -1,3 +1,4 @@
 export * from './lm';
 export * from './trace';
 export * from './events';
+export * from './trainer';

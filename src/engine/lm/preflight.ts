@@ -32,7 +32,10 @@ export async function preflightLM(config: Pick<LMConfig, 'baseUrl' | 'model' | '
     throw new LMError('server', `The LM server at ${config.baseUrl} answered GET /models with HTTP ${res.status}${body ? `: ${body}` : ''}.`, res.status);
   }
   const models = await res.json().then(
-    (j: { data?: { id?: unknown }[] }) => (Array.isArray(j?.data) ? j.data.map((m) => String(m?.id)) : []),
+    (j: unknown) => {
+      const data = (j as { data?: { id?: unknown }[] } | null)?.data;
+      return Array.isArray(data) ? data.map((m) => String(m?.id)) : [];
+    },
     () => [] as string[],
   );
   if (models.length > 0 && !models.includes(config.model)) {

@@ -1,0 +1,200 @@
+// Trainer protocol (Arbor-compatible GRPO server), wire types only.
+// Field names are Arbor's, snake_case as sent on the wire. Fields marked
+// "extension" are ours: plain Arbor rejects them, so clients send them only to
+// a server whose capabilities advertise them.
+
+import type { ChatMessage, TopLogprob } from './lm';
+
+export type GRPOLossType = 'grpo' | 'bnpo' | 'dr_grpo' | 'dapo';
+
+export interface LoraConfig {
+  r?: number;
+  lora_alpha?: number;
+  target_modules?: string[] | string;
+  lora_dropout?: number;
+}
+
+/** Arbor's trainer_config; every key optional except num_generations. `null` means "server default". */
+export interface GRPOTrainerConfig {
+  temperature?: number | null;
+  beta?: number | null;
+  num_generations: number;
+  per_device_train_batch_size?: number | null;
+  learning_rate?: number | null;
+  gradient_accumulation_steps?: number | null;
+  gradient_checkpointing?: boolean | null;
+  lr_scheduler_type?: string | null;
+  max_prompt_length?: number | null;
+  max_completion_length?: number | null;
+  bf16?: boolean | null;
+  scale_rewards?: boolean | null;
+  max_grad_norm?: number | null;
+  report_to?: string | string[] | null;
+  log_completions?: boolean | null;
+  logging_steps?: number | null;
+  mask_truncated_completions?: boolean | null;
+  max_seq_len?: number | null;
+  lora_config?: LoraConfig | null;
+  max_steps?: number | null;
+  warmup_steps?: number | null;
+  loss_type?: GRPOLossType | null;
+  weight_decay?: number | null;
+  /** Extension (TRL name): lower clip range of the policy ratio. */
+  epsilon?: number | null;
+  /** Extension (TRL name): upper clip range ("clip higher"); defaults to epsilon. */
+  epsilon_high?: number | null;
+  /** Extension (TRL name): optimizer iterations per batch; > 1 makes clipping live. */
+  num_iterations?: number | null;
+}
+
+/** The trainer_config keys a plain Arbor accepts (anything else is one of our extensions). */
+export type ArborTrainerConfigKey = Exclude<keyof GRPOTrainerConfig, 'epsilon' | 'epsilon_high' | 'num_iterations'>;
+
+export interface InferenceConfig {
+  model: string;
+  max_seq_len: number;
+  num_gpus?: number | null;
+}
+
+export interface GpuConfig {
+  type: string;
+  multi?: { num_inference_gpus: number; num_training_gpus: number };
+}
+
+export interface GRPOInitializeRequest {
+  model: string;
+  run_name?: string | null;
+  trainer_config: GRPOTrainerConfig;
+  inference_config: InferenceConfig;
+  gpu_config?: GpuConfig | null;
+  /** Extension: validate the request and answer without creating a job (needs capabilities.dry_run). */
+  dry_run?: boolean;
+}
+
+export interface GRPOCompletion {
+  role: 'assistant';
+  content: string;
+}
+
+export interface GRPOGroupMember {
+  messages: ChatMessage[];
+  completion: GRPOCompletion;
+  reward: number;
+  /** Extension: precomputed advantage; overrides the server's group normalization. */
+  advantage?: number;
+  /** Extension: per-token logprobs of the completion under the sampling policy. */
+  logprobs?: number[];
+}
+
+export type GRPOGroup = GRPOGroupMember[];
+
+export interface GRPOStepRequest {
+  job_id: string;
+  model: string;
+  batch_id: number;
+  batch: GRPOGroup[];
+  /** Extension: client-side metrics of this step, stored with the trainer's and echoed back. */
+  metrics?: Record<string, number>;
+}
+
+export interface GRPOJobRequest {
+  job_id: string;
+}
+export type GRPOStatusRequest = GRPOJobRequest;
+export type GRPOCancelRequest = GRPOJobRequest;
+export type GRPOTerminateRequest = GRPOJobRequest;
+
+export interface GRPOCheckpointRequest {
+  job_id: string;
+  checkpoint_name: string;
+  metadata?: Record<string, unknown> | null;
+}
+
+export interface GRPOCheckpointInfo {
+  checkpoint_name: string;
+  checkpoint_dir: string;
+  global_step: number;
+  metadata: Record<string, unknown>;
+  /** ISO 8601. */
+  timestamp: string;
+}
+
+export type GRPOJobStatus = 'pending' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** Trainer-side health of one step (extension), plus whatever the client sent in `metrics`. */
+export interface GRPOStepMetrics {
+  batch_id: number;
+  global_step: number;
+  loss: number;
+  kl: number;
+  clip_ratio: number;
+  grad_norm: number;
+  tokens: number;
+  reward_mean: number;
+  reward_std: number;
+  learning_rate: number;
+  client?: Record<string, number>;
+}
+
+/** What a trainer accepts beyond plain Arbor (GET /v1/capabilities, or in GRPOStatus). */
+export interface TrainerCapabilities {
+  /** Per-member `advantage` in step batches. */
+  advantage: boolean;
+  /** Per-member `logprobs` in step batches. */
+  logprobs: boolean;
+  /** Step `metrics` accepted, `last_step_metrics` returned. */
+  metrics: boolean;
+  /** `dry_run` in initialize. */
+  dry_run?: boolean;
+  /** trainer_config keys accepted beyond Arbor's (e.g. epsilon, num_iterations). */
+  trainer_config_extensions?: string[];
+}
+
+export interface GRPOStatus {
+  job_id: string;
+  status: GRPOJobStatus | (string & {});
+  current_model: string;
+  checkpoints: Record<string, GRPOCheckpointInfo>;
+  last_checkpoint: string | null;
+  pending_batch_ids: number[];
+  /** Extension. */
+  capabilities?: TrainerCapabilities;
+  /** Extension. */
+  last_step_metrics?: GRPOStepMetrics | null;
+  /** Extension: steps trained so far. */
+  global_step?: number;
+}
+
+// ---- OpenAI-compatible inference (the subset the embedded server serves) ----
+
+export interface ChatCompletionTokenLogprob {
+  token: string;
+  logprob: number;
+  bytes: number[] | null;
+  top_logprobs: Array<TopLogprob & { bytes: number[] | null }>;
+}
+
+export interface ChatCompletionChoice {
+  index: number;
+  message: { role: 'assistant'; content: string };
+  finish_reason: 'stop' | 'length';
+  logprobs: { content: ChatCompletionTokenLogprob[] } | null;
+}
+
+export interface ChatCompletionResponse {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: ChatCompletionChoice[];
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+}
+
+export interface ModelListResponse {
+  object: 'list';
+  data: Array<{ id: string; object: 'model'; created: number; owned_by: string }>;
+}
+
+export interface TrainerErrorBody {
+  error: { message: string; type: string; param?: string | null; code?: string | null };
+}

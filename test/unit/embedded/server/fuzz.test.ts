@@ -1,0 +1,74 @@
+import { strict as assert } from 'node:assert';
+import * as fc from 'fast-check';
+import { initializeBody, request, startFakeServer, stepBody, type RawResponse, type TestServer } from './httpHelpers';
+
+const POST_ROUTES = [
+  'chat/completions',
+  'fine_tuning/grpo/initialize',
+  'fine_tuning/grpo/status',
+  'fine_tuning/grpo/step',
+  'fine_tuning/grpo/checkpoint',
+  'fine_tuning/grpo/cancel',
+  'fine_tuning/grpo/terminate',
+];
+
+function assertSane(res: RawResponse, what: string): void {
+  assert.ok(res.status >= 200 && res.status < 600, `${what}: status ${res.status}`);
+  assert.notEqual(res.status, 500, `${what}: bad input must not look like a server fault: ${res.text}`);
+  assert.match(String(res.headers['content-type']), /application\/json/, what);
+  assert.ok(res.json !== undefined, `${what}: body is not JSON: ${res.text}`);
+  if (res.status >= 400) assert.equal(typeof res.json.error?.message, 'string', `${what}: ${res.text}`);
+}
+
+/** Replaces one top-level field of a valid body with an arbitrary value (reaches deeper validation). */
+function mutated(valid: Record<string, unknown>): fc.Arbitrary<Record<string, unknown>> {
+  const keys = Object.keys(valid);
+  return fc.tuple(fc.constantFrom(...keys, 'unexpected'), fc.jsonValue()).map(([key, value]) => ({ ...valid, [key]: value }));
+}
+
+describe('embedded server: garbage barrage', function () {
+  this.timeout(120_000);
+  let server: TestServer;
+  let jobId: string;
+  before(async () => {
+    server = await startFakeServer(undefined, 256 * 1024);
+    jobId = (await request(server, 'fine_tuning/grpo/initialize', { body: initializeBody() })).json.job_id;
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it('answers random JSON on every route with a JSON response', async () => {
+    const body = fc.oneof(fc.jsonValue(), fc.dictionary(fc.string(), fc.jsonValue()));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...POST_ROUTES), body, async (route, value) => {
+        assertSane(await request(server, route, { raw: JSON.stringify(value) ?? 'null' }), route);
+      }),
+      { numRuns: 150, seed: 42 },
+    );
+  });
+
+  it('answers mutated valid bodies and raw bytes with a JSON response', async () => {
+    const cases = fc.oneof(
+      mutated({ model: 'tiny-fake', messages: [{ role: 'user', content: 'x' }], n: 2 }).map((b) => ['chat/completions', JSON.stringify(b)] as const),
+      mutated(stepBody(jobId, 1)).map((b) => ['fine_tuning/grpo/step', JSON.stringify(b)] as const),
+      mutated(initializeBody({ dry_run: true })).map((b) => ['fine_tuning/grpo/initialize', JSON.stringify(b)] as const),
+      mutated({ job_id: jobId, checkpoint_name: 'c1' }).map((b) => ['fine_tuning/grpo/checkpoint', JSON.stringify(b)] as const),
+      fc.tuple(fc.constantFrom(...POST_ROUTES), fc.string({ maxLength: 200 })),
+    );
+    await fc.assert(
+      fc.asyncProperty(cases, async ([route, raw]) => {
+        assertSane(await request(server, route, { method: 'POST', raw }), route);
+      }),
+      { numRuns: 200, seed: 7 },
+    );
+  });
+
+  it('still serves after the barrage', async () => {
+    const models = await request(server, 'models');
+    assert.equal(models.status, 200);
+    assert.ok(models.json.data.some((m: { id: string }) => m.id === 'tiny-fake'));
+    const chat = await request(server, 'chat/completions', { body: { model: 'tiny-fake', messages: [{ role: 'user', content: 'x' }] } });
+    assert.equal(chat.status, 200);
+  });
+});
