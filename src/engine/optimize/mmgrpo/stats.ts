@@ -1,27 +1,9 @@
 import { hasZeroVariance, mean, std } from './advantages';
+import type { ModuleStepStats } from '../../../protocol/events';
 import type { Group, Rollout } from './types';
-import { modulesIn } from './grouping';
 
-/** Per-module statistics of one step (TRL-style slash names in the event stream). */
-export interface ModuleStepStats {
-  module: string;
-  /** Groups formed (before skipping zero-variance ones). */
-  groups: number;
-  /** Groups sent to the trainer. */
-  trainedGroups: number;
-  rewardMean: number;
-  rewardStd: number;
-  /** Share of groups whose rewards were all equal (skipped). */
-  fracRewardZeroStd: number;
-  advantageMin: number;
-  advantageMax: number;
-  /** Share of this module's calls whose output failed to parse. */
-  formatFailureRate: number;
-  /** Calls per rollout, over rollouts of the step: min / mean / max. */
-  callsMin: number;
-  callsMean: number;
-  callsMax: number;
-}
+export type { ModuleStepStats };
+import { modulesIn } from './grouping';
 
 export function moduleStats(rollouts: readonly Rollout[], groups: readonly Group[], trained: readonly Group[]): ModuleStepStats[] {
   return modulesIn(rollouts).map((module) => {

@@ -1,12 +1,16 @@
 import type { ModuleCallRecord } from '../../../protocol/trace';
 
-/** How a rollout's reward came about. */
-export type RewardKind = 'metric' | 'format_failure' | 'failure';
+import type { RewardKind } from '../../../protocol/events';
+
+export type { RewardKind };
 
 /** One execution of the program on one input, kept whatever happened. */
 export interface Rollout {
   /** Index of the input within this step's batch. */
   exampleIndex: number;
+  /** Index of the input in the train set (absent in hand-built test rollouts). */
+  datasetIndex?: number;
+  inputs?: Record<string, unknown>;
   /** 0-based rollout number among the G rollouts of that input. */
   rolloutIndex: number;
   /** Name of the teacher program that produced it ("student" for the program itself). */
