@@ -146,6 +146,8 @@ export interface TrainerCapabilities {
   metrics: boolean;
   /** `dry_run` in initialize. */
   dry_run?: boolean;
+  /** Groups of 2..num_generations members when every member carries `advantage`. */
+  variable_group_size?: boolean;
   /** trainer_config keys accepted beyond Arbor's (e.g. epsilon, num_iterations). */
   trainer_config_extensions?: string[];
 }

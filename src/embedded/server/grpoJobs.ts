@@ -12,6 +12,7 @@ export const SERVER_CAPABILITIES: TrainerCapabilities = {
   logprobs: true,
   metrics: true,
   dry_run: true,
+  variable_group_size: true,
   trainer_config_extensions: [...TRAINER_CONFIG_EXTENSIONS],
 };
 

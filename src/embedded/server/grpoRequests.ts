@@ -86,7 +86,12 @@ function readMetrics(f: Fields): Record<string, number> | undefined {
   return out;
 }
 
-/** `numGenerations` comes from the job; every group must be exactly that size. */
+/**
+ * `numGenerations` comes from the job. A group whose members all carry a
+ * precomputed advantage may be smaller (ragged/truncated module groups: the
+ * advantage already encodes the group, so nothing needs padding); otherwise
+ * every group must be exactly that size, as Arbor requires.
+ */
 export function parseStep(body: unknown, numGenerations: (jobId: string) => number): StepInput {
   const f = new Fields(body, '').allowOnly(['job_id', 'model', 'batch_id', 'batch', 'metrics']);
   const jobId = f.string('job_id');
@@ -97,10 +102,11 @@ export function parseStep(body: unknown, numGenerations: (jobId: string) => numb
   const size = numGenerations(jobId);
   const groups = batch.map((rawGroup, g) => {
     const group = asArray(rawGroup, `batch[${g}]`);
-    if (group.length !== size) {
+    const precomputed = group.length >= 2 && group.length <= size && group.every((m) => typeof m === 'object' && m !== null && 'advantage' in m);
+    if (group.length !== size && !precomputed) {
       throw badRequest(
         `Group \`batch[${g}]\` has ${group.length} member(s) but this job's num_generations is ${size}; ` +
-          `send exactly ${size} completions per group (or initialize with another num_generations).`,
+          `send exactly ${size} completions per group, or 2 to ${size} members that all carry \`advantage\` (or initialize with another num_generations).`,
         `batch[${g}]`,
       );
     }

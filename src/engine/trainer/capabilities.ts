@@ -7,7 +7,7 @@ import type {
 } from '../../protocol/trainer';
 
 /** What a plain Arbor accepts: none of our extensions. */
-export const PLAIN_ARBOR: TrainerCapabilities = { advantage: false, logprobs: false, metrics: false, dry_run: false, trainer_config_extensions: [] };
+export const PLAIN_ARBOR: TrainerCapabilities = { advantage: false, logprobs: false, metrics: false, dry_run: false, variable_group_size: false, trainer_config_extensions: [] };
 
 const KEYS = [
   'temperature', 'beta', 'num_generations', 'per_device_train_batch_size', 'learning_rate',
@@ -36,6 +36,7 @@ export function parseCapabilities(value: unknown): TrainerCapabilities {
     logprobs: v.logprobs === true,
     metrics: v.metrics === true,
     dry_run: v.dry_run === true,
+    variable_group_size: v.variable_group_size === true,
     trainer_config_extensions: ext,
   };
 }

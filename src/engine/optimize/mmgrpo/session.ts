@@ -10,7 +10,7 @@ export interface TrainingSession {
   jobId: string;
   /** The job's current_model, sent with each step. */
   model: string;
-  capabilities: TrainerCapabilities & { variable_group_size?: boolean; guided_choice?: boolean };
+  capabilities: TrainerCapabilities;
   /** Points the job at saved weights (embedded: loads the checkpoint; remote: re-initializes from it). */
   restore?: (checkpointDir: string) => Promise<void>;
 }
