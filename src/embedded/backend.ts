@@ -1,0 +1,103 @@
+import type { ChatMessage, TopLogprob } from '../protocol/lm';
+
+/**
+ * The contract between the embedded HTTP server and the tiny model that sits
+ * behind it. The model side (model, tokenizer, sampler, trainer) implements
+ * it; the server side only ever talks to this interface, so it can run the
+ * model in a worker thread and tests can substitute a fault-injecting double.
+ */
+
+export interface GenerateRequest {
+  messages: ChatMessage[];
+  temperature: number;
+  top_p: number;
+  max_tokens: number;
+  stop?: string[];
+  n: number;
+  seed?: number;
+  logprobs: boolean;
+  /** How many alternatives per position to return (0 = none). */
+  top_logprobs: number;
+  /** Constrain the completion to exactly one of these strings (token-trie mask). */
+  guidedChoice?: string[];
+}
+
+export interface GeneratedChoice {
+  text: string;
+  /** Decoded text of each sampled token, in order. */
+  tokens: string[];
+  /** Logprob of each sampled token under the sampling distribution's model (before temperature). */
+  logprobs: number[];
+  topLogprobs?: TopLogprob[][];
+  finishReason: 'stop' | 'length';
+}
+
+export interface GenerateResult {
+  choices: GeneratedChoice[];
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export type LossType = 'grpo' | 'bnpo' | 'dr_grpo' | 'dapo';
+
+/** Trainer settings for one GRPO job (Arbor's trainer_config names where they exist). */
+export interface GrpoTrainConfig {
+  learning_rate: number;
+  beta: number;
+  epsilon_low: number;
+  epsilon_high: number;
+  loss_type: LossType;
+  scale_rewards: boolean;
+  max_grad_norm: number;
+  weight_decay: number;
+  /** Optimizer iterations over each batch (> 1 makes clipping live). */
+  num_iterations: number;
+  max_completion_length: number;
+  temperature: number;
+}
+
+export interface GrpoMember {
+  messages: ChatMessage[];
+  completion: string;
+  reward: number;
+  /** Precomputed advantage; when present it overrides group normalization. */
+  advantage?: number;
+  /** Per-token logprobs of the completion under the sampling policy. */
+  logprobs?: number[];
+}
+
+export interface TrainStepMetrics {
+  loss: number;
+  kl: number;
+  clip_ratio: number;
+  grad_norm: number;
+  tokens: number;
+  reward_mean: number;
+  reward_std: number;
+}
+
+export interface SftExample {
+  messages: ChatMessage[];
+  completion: string;
+}
+
+export interface SftConfig {
+  learning_rate: number;
+  epochs: number;
+  batch_size: number;
+  seed: number;
+}
+
+export interface EmbeddedBackend {
+  readonly modelName: string;
+  generate(request: GenerateRequest): Promise<GenerateResult>;
+  /** One GRPO update on groups of completions; afterwards generate() uses the new weights. */
+  grpoStep(groups: GrpoMember[][], config: GrpoTrainConfig): Promise<TrainStepMetrics>;
+  sft(examples: SftExample[], config: SftConfig): Promise<{ loss: number; steps: number }>;
+  /** Freeze the current weights as the KL reference policy. */
+  setReference(): Promise<void>;
+  /** Atomic save of weights + tokenizer + config into `dir`. */
+  saveCheckpoint(dir: string): Promise<void>;
+  loadCheckpoint(dir: string): Promise<void>;
+  dispose(): Promise<void>;
+}
