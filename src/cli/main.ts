@@ -5,6 +5,10 @@ import { RunStoreError } from '../engine/runs';
 import { ENGINE_VERSION } from '../engine/version';
 import { evalCommand } from './commands/evalCommand';
 import { runsCommand } from './commands/runsCommand';
+import { serveCommand } from './commands/serveCommand';
+import { trainCommand } from './commands/trainCommand';
+import { TrainerError } from '../engine/trainer';
+import { ConfigError } from '../engine/optimize/mmgrpo/config';
 import { EXIT, UsageError } from './errors';
 
 const HELP = `mmgrpo ${ENGINE_VERSION}: optimize multi-module LM programs (prompts and weights)
@@ -13,13 +17,15 @@ Usage: mmgrpo <command> [options]
 
 Commands:
   eval <task-file>     evaluate a task's program and record the run
+  train <task-file>    train the program's weights with MMGRPO (resumable)
   runs list            list recorded runs
   runs show <id>       show one run
+  serve                run the embedded CPU model server
 
 Run \`mmgrpo <command> --help\` for a command's options.`;
 
 type Command = (argv: string[]) => Promise<number>;
-const COMMANDS: Record<string, Command> = { eval: evalCommand, runs: runsCommand };
+const COMMANDS: Record<string, Command> = { eval: evalCommand, train: trainCommand, runs: runsCommand, serve: serveCommand };
 
 /** Runs the CLI; returns the exit code. Known errors become one line on stderr. */
 export async function main(argv: string[]): Promise<number> {
@@ -45,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function reportError(err: unknown): number {
-  const known = err instanceof UsageError || err instanceof TaskLoadError || err instanceof TaskDefinitionError || err instanceof RunStoreError || err instanceof LMError;
+  const known = err instanceof UsageError || err instanceof TaskLoadError || err instanceof TaskDefinitionError || err instanceof RunStoreError || err instanceof LMError || err instanceof TrainerError || err instanceof ConfigError;
   if (known) {
     process.stderr.write(`mmgrpo: ${(err as Error).message}\n`);
     return err instanceof UsageError ? EXIT.usage : EXIT.failed;

@@ -88,6 +88,22 @@ export interface GRPOGroupMember {
 
 export type GRPOGroup = GRPOGroupMember[];
 
+/** Extension: supervised warm start before GRPO (needs capabilities.sft). */
+export interface SftRequest {
+  model: string;
+  examples: { messages: ChatMessage[]; completion: string }[];
+  learning_rate?: number;
+  epochs?: number;
+  batch_size?: number;
+  seed?: number;
+}
+
+export interface SftResponse {
+  loss: number;
+  steps: number;
+  examples: number;
+}
+
 export interface GRPOStepRequest {
   job_id: string;
   model: string;
@@ -148,6 +164,8 @@ export interface TrainerCapabilities {
   dry_run?: boolean;
   /** Groups of 2..num_generations members when every member carries `advantage`. */
   variable_group_size?: boolean;
+  /** POST fine_tuning/sft: supervised warm start on {messages, completion} examples. */
+  sft?: boolean;
   /** trainer_config keys accepted beyond Arbor's (e.g. epsilon, num_iterations). */
   trainer_config_extensions?: string[];
 }

@@ -6,6 +6,7 @@ import { conflict, notFound, badRequest } from './httpError';
 import { makeJobId, safeDirName, slugify } from './modelNames';
 import { stepTrainConfig, TRAINER_CONFIG_EXTENSIONS, type JobTrainSettings } from './trainConfig';
 import type { CheckpointInput, InitializeInput, StepInput } from './grpoRequests';
+import type { SftInput } from './sftRequests';
 
 export const SERVER_CAPABILITIES: TrainerCapabilities = {
   advantage: true,
@@ -13,6 +14,7 @@ export const SERVER_CAPABILITIES: TrainerCapabilities = {
   metrics: true,
   dry_run: true,
   variable_group_size: true,
+  sft: true,
   trainer_config_extensions: [...TRAINER_CONFIG_EXTENSIONS],
 };
 
@@ -46,6 +48,20 @@ export class GrpoJobs {
   /** Names inference requests may use: the base model and every job's current_model. */
   servedModels(): string[] {
     return [this.backend.modelName, ...this.jobs.keys()];
+  }
+
+  /**
+   * Supervised warm start (extension route). Refused while a job trains: the
+   * job's reference policy and checkpoints assume nothing else moves the weights.
+   */
+  async sft(input: SftInput): Promise<{ loss: number; steps: number; examples: number }> {
+    if (input.model !== this.backend.modelName) {
+      throw badRequest(`This server trains \`${this.backend.modelName}\`, not \`${input.model}\`; set \`model\` to it.`, 'model');
+    }
+    const active = [...this.jobs.values()].find((j) => ACTIVE.includes(j.status));
+    if (active) throw conflict(`Job ${active.id} is running; run the warm start before initializing GRPO.`, 'model');
+    const r = await this.backend.sft(input.examples, input.config);
+    return { ...r, examples: input.examples.length };
   }
 
   numGenerations(jobId: string): number {

@@ -18,6 +18,10 @@ export interface ServeArgs {
   /** Where the backend factory lives; defaults to the tiny model of this package. */
   backendModule: string;
   backendExport: string;
+  /** Start from the weights saved in this checkpoint folder. */
+  initFrom?: string;
+  /** Extra options for the backend factory (JSON object: model size, seed...). */
+  backendOptions: Record<string, unknown>;
 }
 
 /** Injectable process surface, so tests can drive the command without touching the real process. */
@@ -29,12 +33,13 @@ export interface ServeIo {
 }
 
 const USAGE =
-  'usage: mmgrpo serve [--port N] [--token T] [--model-dir DIR] [--exit-with-parent] [--backend-module PATH --backend-export NAME]';
+  'usage: mmgrpo serve [--port N] [--token T] [--model-dir DIR] [--init-from CHECKPOINT_DIR] [--backend-options JSON] [--exit-with-parent] [--backend-module PATH --backend-export NAME]';
 
-export const DEFAULT_BACKEND_MODULE = path.join(__dirname, '..', 'tinyBackend');
+// From source the tiny model sits beside this folder; in the bundle it is emitted as dist/tinyBackend.js.
+export const DEFAULT_BACKEND_MODULE = __filename.endsWith('.ts') ? path.join(__dirname, '..', 'tinyBackend.ts') : path.join(__dirname, 'tinyBackend.js');
 export const DEFAULT_BACKEND_EXPORT = 'createTinyBackend';
 
-const VALUE_FLAGS = ['--port', '--token', '--model-dir', '--backend-module', '--backend-export'];
+const VALUE_FLAGS = ['--port', '--token', '--model-dir', '--backend-module', '--backend-export', '--init-from', '--backend-options'];
 
 function takeValue(args: string[], i: number, flag: string): string {
   const v = args[i + 1];
@@ -49,6 +54,7 @@ export function parseServeArgs(args: string[]): ServeArgs {
     exitWithParent: false,
     backendModule: DEFAULT_BACKEND_MODULE,
     backendExport: DEFAULT_BACKEND_EXPORT,
+    backendOptions: {},
   };
   for (let i = 0; i < args.length; i++) {
     const flag = args[i];
@@ -66,9 +72,22 @@ export function parseServeArgs(args: string[]): ServeArgs {
     } else if (flag === '--token') out.token = value;
     else if (flag === '--model-dir') out.modelDir = path.resolve(value);
     else if (flag === '--backend-module') out.backendModule = path.resolve(value);
+    else if (flag === '--init-from') out.initFrom = path.resolve(value);
+    else if (flag === '--backend-options') out.backendOptions = parseJsonObject(value);
     else out.backendExport = value;
   }
   return out;
+}
+
+function parseJsonObject(text: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`--backend-options must be a JSON object: ${(err as Error).message}. ${USAGE}`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`--backend-options must be a JSON object. ${USAGE}`);
+  return v as Record<string, unknown>;
 }
 
 function waitForStop(io: ServeIo, exitWithParent: boolean): Promise<string> {
@@ -106,7 +125,7 @@ export async function runServeCommand(args: string[], io: ServeIo = defaultIo())
   const worker: WorkerBackendSpec = {
     factoryModule: parsed.backendModule,
     factoryExport: parsed.backendExport,
-    options: { modelDir: parsed.modelDir },
+    options: { ...parsed.backendOptions, modelDir: parsed.modelDir, ...(parsed.initFrom ? { initFrom: parsed.initFrom } : {}) },
   };
   const logger = { info: (m: string) => io.stderr.write(`${m}\n`), error: (m: string) => io.stderr.write(`${m}\n`) };
   let handle;

@@ -3,6 +3,7 @@ import type { ModelListResponse } from '../../protocol/trainer';
 import { formatChat, parseChat, requireServedModel } from './chatCompletions';
 import { SERVER_CAPABILITIES, type GrpoJobs } from './grpoJobs';
 import { parseCheckpoint, parseInitialize, parseJobRequest, parseStep } from './grpoRequests';
+import { parseSft } from './sftRequests';
 
 export interface RouteContext {
   backend: EmbeddedBackend;
@@ -43,6 +44,7 @@ export const ROUTES: Record<string, Route> = {
   },
   'fine_tuning/grpo/checkpoint': { method: 'POST', handle: (ctx, b) => ctx.jobs.checkpoint(parseCheckpoint(b)) },
   'fine_tuning/grpo/cancel': { method: 'POST', handle: async (ctx, b) => ctx.jobs.cancel(parseJobRequest(b)) },
+  'fine_tuning/sft': { method: 'POST', handle: (ctx, b) => ctx.jobs.sft(parseSft(b)) },
   'fine_tuning/grpo/terminate': { method: 'POST', handle: (ctx, b) => ctx.jobs.terminate(parseJobRequest(b)) },
 };
 

@@ -37,6 +37,7 @@ export function parseCapabilities(value: unknown): TrainerCapabilities {
     metrics: v.metrics === true,
     dry_run: v.dry_run === true,
     variable_group_size: v.variable_group_size === true,
+    sft: v.sft === true,
     trainer_config_extensions: ext,
   };
 }

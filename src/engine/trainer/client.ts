@@ -3,6 +3,8 @@ import type {
   GRPOInitializeRequest,
   GRPOStatus,
   GRPOStepRequest,
+  SftRequest,
+  SftResponse,
   TrainerCapabilities,
 } from '../../protocol/trainer';
 import { parseCapabilities, PLAIN_ARBOR, prepareInitializeBody, prepareStepBody } from './capabilities';
@@ -119,6 +121,17 @@ export class ArborTrainerClient {
       status = await this.status(request.job_id);
     }
     return status;
+  }
+
+  /** Supervised warm start (our extension); refused clearly by trainers that lack it. */
+  async sft(request: SftRequest): Promise<SftResponse> {
+    if (!(await this.capabilities()).sft) {
+      throw new TrainerError('config', `The trainer at ${this.baseUrl} has no supervised warm start (fine_tuning/sft); run without --warm-start.`);
+    }
+    const answer = await call(this.transport, 'POST', 'fine_tuning/sft', request, { timeoutMs: this.stepTimeoutMs, idempotent: false });
+    const b = answer.body as Partial<SftResponse> | undefined;
+    if (typeof b?.loss !== 'number') throw new TrainerError('bad_response', `The trainer's answer to fine_tuning/sft has no loss: ${JSON.stringify(answer.body)?.slice(0, 200)}`);
+    return { loss: b.loss, steps: b.steps ?? 0, examples: b.examples ?? request.examples.length };
   }
 
   checkpoint(request: GRPOCheckpointRequest): Promise<GRPOStatus> {

@@ -1,0 +1,100 @@
+import { startEmbeddedProcess, type EmbeddedProcess } from '../../backends/embeddedProcess';
+import type { UsageSnapshot } from '../../evaluate/evalRun';
+import { createLM } from '../../lm';
+import { preflightLM } from '../../lm/preflight';
+import { ArborTrainerClient, checkTrainer } from '../../trainer';
+import type { MMGRPOConfig } from './config';
+import { initializeRequest } from './initRequest';
+import type { TrainingSession } from './session';
+
+/** How to start the embedded model server (tests swap in a deterministic fake model). */
+export interface EmbeddedLaunch {
+  modelDir: string;
+  backendModule?: string;
+  backendExport?: string;
+  /** Factory options: model size, seed... */
+  backendOptions?: Record<string, unknown>;
+  onLog?: (line: string) => void;
+}
+
+export interface SessionOptions {
+  config: MMGRPOConfig;
+  runName: string;
+  embedded: EmbeddedLaunch;
+  /** Start the embedded model from these weights (resume). */
+  initFrom?: string;
+  /** Remote API key (from the environment; never stored). */
+  apiKey?: string;
+  /** Called once the trainer answers but before the GRPO job starts (warm start goes here). */
+  beforeInitialize?: (trainer: ArborTrainerClient, baseModel: string) => Promise<void>;
+  onWarning?: (message: string) => void;
+}
+
+export interface OpenedSession {
+  session: TrainingSession;
+  baseModel: string;
+  /** LM calls and tokens spent through this session's inference client. */
+  usage: () => UsageSnapshot;
+  close(): Promise<void>;
+}
+
+const MAX_SEQ_LEN = 4096;
+
+/**
+ * Connects to inference and trainer, checks both answer and accept the
+ * config before any rollout, and initializes the GRPO job.
+ */
+export async function openSession(o: SessionOptions): Promise<OpenedSession> {
+  let proc: EmbeddedProcess | undefined;
+  try {
+    const endpoints = await endpointsFor(o, (p) => (proc = p));
+    const trainer = new ArborTrainerClient({ baseUrl: endpoints.trainerUrl, token: endpoints.token, onWarning: o.onWarning });
+    const baseModel = endpoints.model ?? (await trainer.models())[0];
+    if (!baseModel) throw new Error(`The trainer at ${endpoints.trainerUrl} lists no model to train.`);
+    const request = initializeRequest(o.config, baseModel, o.runName, MAX_SEQ_LEN);
+    const check = await checkTrainer(trainer, request);
+    check.warnings.forEach((w) => o.onWarning?.(w));
+    await o.beforeInitialize?.(trainer, baseModel);
+    const status = await trainer.initialize(request);
+    const lm = createLM({ baseUrl: endpoints.inferenceUrl, model: status.current_model, apiKey: endpoints.token, maxConcurrency: o.config.concurrency });
+    const session: TrainingSession = { lm, trainer, jobId: status.job_id, model: status.current_model, capabilities: check.capabilities };
+    return { session, baseModel, usage: () => lm.usage.snapshot(), close: () => closeSession(trainer, status.job_id, proc) };
+  } catch (err) {
+    await (proc as EmbeddedProcess | undefined)?.stop();
+    throw err;
+  }
+}
+
+interface Endpoints {
+  inferenceUrl: string;
+  trainerUrl: string;
+  token?: string;
+  model?: string;
+}
+
+async function endpointsFor(o: SessionOptions, started: (p: EmbeddedProcess) => void): Promise<Endpoints> {
+  const b = o.config.backend;
+  if (b.kind === 'remote') {
+    await preflightLM({ baseUrl: b.inferenceUrl!, model: b.model!, apiKey: o.apiKey, timeoutMs: 15_000 });
+    return { inferenceUrl: b.inferenceUrl!, trainerUrl: b.trainerUrl!, token: o.apiKey, model: b.model };
+  }
+  const e = o.embedded;
+  const proc = await startEmbeddedProcess({
+    modelDir: e.modelDir,
+    initFrom: o.initFrom,
+    backendModule: e.backendModule,
+    backendExport: e.backendExport,
+    extraArgs: e.backendOptions ? ['--backend-options', JSON.stringify(e.backendOptions)] : [],
+    onLog: e.onLog,
+  });
+  started(proc);
+  return { inferenceUrl: proc.baseUrl, trainerUrl: proc.baseUrl, token: proc.token };
+}
+
+async function closeSession(trainer: ArborTrainerClient, jobId: string, proc?: EmbeddedProcess): Promise<void> {
+  try {
+    if (!proc) await trainer.terminate(jobId); // a remote trainer keeps its final checkpoint
+  } finally {
+    await proc?.stop();
+  }
+}

@@ -1,0 +1,113 @@
+import { join } from 'node:path';
+import type { RunEvent } from '../../../protocol/events';
+import { ChatAdapter, JSONAdapter } from '../../adapters';
+import { RunWriter, buildManifest, isProcessAlive, newRunId, readRun, runsRoot } from '../../runs';
+import type { Task } from '../../tasks/types';
+import type { MMGRPOConfig } from './config';
+import { runMMGRPO, type MMGRPOResult } from './loop';
+import { openSession, type EmbeddedLaunch, type OpenedSession } from './openSession';
+import { resumePointOf } from './resume';
+import { runWarmStart, type WarmStartSettings } from './warmStart';
+
+export const WEIGHTS_STAGE = 'mmgrpo';
+
+export interface TrainRunOptions {
+  task: Task;
+  taskFile: string;
+  workspace: string;
+  config: MMGRPOConfig;
+  warmStart: WarmStartSettings;
+  /** Constrain literal outputs with guided_choice (the embedded server and vLLM support it). */
+  guidedChoice: boolean;
+  adapter: 'chat' | 'json';
+  runsDir?: string;
+  /** Folder of an interrupted run to continue. */
+  resumeDir?: string;
+  embedded?: Partial<EmbeddedLaunch>;
+  apiKey?: string;
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+}
+
+export interface TrainRunResult {
+  runId: string;
+  dir: string;
+  status: 'completed' | 'cancelled';
+  result: MMGRPOResult;
+  summary: Record<string, number>;
+}
+
+/** A whole training run: backend up, optional warm start, MMGRPO steps, best checkpoint, run events. */
+export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
+  const { writer, runId, events } = openRun(o);
+  if (o.onEvent) writer.onEvent(o.onEvent);
+  let opened: OpenedSession | undefined;
+  try {
+    writer.append({ type: 'run_started', runId, kind: 'train', taskName: o.task.name, taskFile: o.taskFile, resumed: events.length > 0 });
+    const point = resumePointOf(events, WEIGHTS_STAGE);
+    const program = o.task.program.clone();
+    program.loadState(writer.manifest.programStateBefore);
+    const adapter = o.adapter === 'json' ? new JSONAdapter() : new ChatAdapter({ guidedChoice: o.guidedChoice });
+    const warm = o.warmStart.epochs > 0 && point.lastStep < 0;
+    opened = await openSession({
+      config: o.config,
+      runName: runId,
+      embedded: { modelDir: join(o.workspace, '.mmgrpo', 'models', runId), backendOptions: { seed: o.config.seed }, ...o.embedded },
+      initFrom: point.lastCheckpointDir,
+      apiKey: o.apiKey,
+      onWarning: (message) => writer.append({ type: 'log', level: 'warn', message }),
+      beforeInitialize: warm
+        ? async (trainer, model) => void (await runWarmStart({ program, task: o.task, adapter, trainer, model, writer, settings: o.warmStart, seed: o.config.seed }))
+        : undefined,
+    });
+    const c = o.config;
+    writer.append({ type: 'stage_started', stage: WEIGHTS_STAGE, label: `MMGRPO: ${c.steps} steps × ${c.examplesPerStep} inputs × ${c.rolloutsPerExample} rollouts` });
+    const result = await runMMGRPO({ config: c, program, task: o.task, session: opened.session, writer, stage: WEIGHTS_STAGE, adapter, resume: point, signal: o.signal, usage: opened.usage });
+    if (result.status === 'completed') writer.append({ type: 'stage_finished', stage: WEIGHTS_STAGE });
+    const summary = summarize(readRun(writer.dir, isProcessAlive).events, result);
+    const status = result.status === 'completed' ? 'completed' : 'cancelled';
+    writer.append({ type: 'run_finished', status, summary, ...(result.reason ? { error: result.reason } : {}) });
+    return { runId, dir: writer.dir, status, result, summary };
+  } catch (err) {
+    writer.append({ type: 'run_finished', status: 'failed', error: (err as Error).message, summary: {} });
+    throw err;
+  } finally {
+    await opened?.close().catch(() => undefined);
+    writer.close();
+  }
+}
+
+function openRun(o: TrainRunOptions): { writer: RunWriter; runId: string; events: RunEvent[] } {
+  if (o.resumeDir) {
+    const events = readRun(o.resumeDir, isProcessAlive).events;
+    const writer = RunWriter.reopen(o.resumeDir);
+    return { writer, runId: writer.manifest.id, events };
+  }
+  const runId = newRunId(o.task.name);
+  const dir = join(o.runsDir ?? runsRoot(o.workspace), runId);
+  const manifest = buildManifest({
+    id: runId,
+    kind: 'train',
+    taskName: o.task.name,
+    taskFile: o.taskFile,
+    seed: o.config.seed,
+    config: { mmgrpo: o.config, warmStart: o.warmStart, guidedChoice: o.guidedChoice, adapter: o.adapter },
+    programStateBefore: o.task.program.saveState(),
+    workspace: o.workspace,
+  });
+  return { writer: RunWriter.create(dir, manifest), runId, events: [] };
+}
+
+/** Headline numbers from the whole event stream (all attempts of a resumed run). */
+export function summarize(events: readonly RunEvent[], r: MMGRPOResult): Record<string, number> {
+  const val = new Map<number, number>();
+  for (const e of events) if (e.type === 'eval_finished' && e.stage === WEIGHTS_STAGE && e.step !== undefined) val.set(e.step, e.score);
+  const steps = [...val.keys()].sort((a, b) => a - b);
+  const out: Record<string, number> = { 'train/steps': r.lastStep, 'val/best_step': r.bestStep };
+  if (steps.length) {
+    out['val/start'] = val.get(steps[0])!;
+    out['val/final'] = val.get(steps[steps.length - 1])!;
+  }
+  if (Number.isFinite(r.bestScore)) out['val/best'] = r.bestScore;
+  return out;
+}
