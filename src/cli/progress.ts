@@ -43,7 +43,16 @@ export function humanPrinter(err: NodeJS.WriteStream = process.stderr): Printer 
           break;
         }
         case 'eval_finished':
-          say(`  ${e.split} score ${(e.score * 100).toFixed(1)}% over ${e.count} examples${e.errors ? `, ${e.errors} with errors` : ''}`);
+          say(`  ${e.step !== undefined ? `step ${e.step} ` : ''}${e.split} score ${(e.score * 100).toFixed(1)}% over ${e.count} examples${e.errors ? `, ${e.errors} with errors` : ''}`);
+          break;
+        case 'step_started':
+          started = Date.now();
+          break;
+        case 'step_finished':
+          say(stepLine(e));
+          break;
+        case 'checkpoint_saved':
+          if (e.best && e.valScore !== undefined) say(`  new best: ${(e.valScore * 100).toFixed(1)}% at step ${e.step}`);
           break;
         case 'log':
           say(`${e.level === 'info' ? '' : e.level.toUpperCase() + ': '}${e.message}`);
@@ -57,6 +66,14 @@ export function humanPrinter(err: NodeJS.WriteStream = process.stderr): Printer 
     },
     done: clear,
   };
+}
+
+function stepLine(e: Extract<RunEvent, { type: 'step_finished' }>): string {
+  const groups = e.modules.reduce((n, m) => n + m.groups, 0);
+  const trained = e.modules.reduce((n, m) => n + m.trainedGroups, 0);
+  const loss = e.trainer['trainer/loss'];
+  const fails = e.rollouts.formatFailures + e.rollouts.failures;
+  return `  step ${e.step}: reward ${e.rewardMean.toFixed(3)} ± ${e.rewardStd.toFixed(3)}, groups ${trained}/${groups} trained${loss !== undefined ? `, loss ${loss.toFixed(4)}` : ''}${fails ? `, ${fails} failed rollouts` : ''}`;
 }
 
 export function progressLine(done: number, total: number, elapsedMs: number): string {

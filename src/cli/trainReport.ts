@@ -6,9 +6,11 @@ export function trainReport(events: readonly RunEvent[], summary: Record<string,
   const lines: string[] = [];
   const pct = (x: number | undefined) => (x === undefined ? '   n/a' : `${(x * 100).toFixed(1).padStart(5)}%`);
   lines.push('', 'Validation');
-  lines.push(`  start (step 0)         ${pct(summary['val/start'])}`);
-  lines.push(`  best  (step ${String(summary['val/best_step'] ?? '?').padEnd(3)})       ${pct(summary['val/best'])}`);
-  lines.push(`  final (step ${String(summary['train/steps'] ?? '?').padEnd(3)})       ${pct(summary['val/final'])}`);
+  const row = (label: string, step: number | undefined, value: number | undefined) =>
+    `  ${`${label} (step ${step ?? '?'})`.padEnd(22)} ${pct(value)}`;
+  lines.push(row('start', 0, summary['val/start']));
+  lines.push(row('best', summary['val/best_step'], summary['val/best']));
+  lines.push(row('final', summary['train/steps'], summary['val/final']));
   if (summary['val/best'] !== undefined && summary['val/start'] !== undefined) {
     const d = (summary['val/best'] - summary['val/start']) * 100;
     lines.push(`  change (best - start)  ${d >= 0 ? '+' : ''}${d.toFixed(1)} points`);

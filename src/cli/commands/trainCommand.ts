@@ -88,7 +88,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       task, taskFile: file, workspace: process.cwd(), config, warmStart,
       guidedChoice: saved?.guidedChoice ?? !v['no-guided-choice'], adapter: saved?.adapter ?? 'chat',
       runsDir: v['runs-dir'] ? runs : undefined, resumeDir, apiKey: lmConfigFromEnv(process.env).apiKey, signal: controller.signal,
-      embedded: v['backend-module'] ? { backendModule: resolve(v['backend-module'] as string), backendExport: (v['backend-export'] as string) ?? 'createFakeBackend' } : undefined,
+      embedded: saved?.embedded?.backendModule ? saved.embedded : v['backend-module'] ? { backendModule: resolve(v['backend-module'] as string), backendExport: (v['backend-export'] as string) ?? 'createFakeBackend' } : undefined,
       onEvent: (e) => printer.event(e),
     });
     printer.done();
@@ -108,11 +108,17 @@ interface SavedConfig {
   warmStart: { epochs: number; learningRate: number; batchSize: number };
   guidedChoice: boolean;
   adapter: 'chat' | 'json';
+  /** A backend factory override given at start (tests); resumes use the same. */
+  embedded?: { backendModule?: string; backendExport?: string };
 }
 
 function resumeFolder(runs: string, id: string): string {
   const dir = existsSync(id) ? resolve(id) : join(runs, id);
   if (!existsSync(join(dir, 'run.json'))) throw new UsageError(`No run "${id}" in ${runs}. See \`mmgrpo runs list\`.`);
+  const run = readRun(dir, isProcessAlive);
+  if (run.manifest.kind !== 'train') throw new UsageError(`Run ${id} is an ${run.manifest.kind} run; only training runs can be resumed.`);
+  if (run.status === 'completed') throw new UsageError(`Run ${id} already completed; start a new run to train further.`);
+  if (run.status === 'running') throw new UsageError(`Run ${id} is still running (its process is alive); cancel it before resuming.`);
   return dir;
 }
 

@@ -37,7 +37,7 @@ const USAGE =
 
 // From source the tiny model sits beside this folder; in the bundle it is emitted as dist/tinyBackend.js.
 export const DEFAULT_BACKEND_MODULE = __filename.endsWith('.ts') ? path.join(__dirname, '..', 'tinyBackend.ts') : path.join(__dirname, 'tinyBackend.js');
-export const DEFAULT_BACKEND_EXPORT = 'createTinyBackend';
+export const DEFAULT_BACKEND_EXPORT = 'createServedBackend';
 
 const VALUE_FLAGS = ['--port', '--token', '--model-dir', '--backend-module', '--backend-export', '--init-from', '--backend-options'];
 

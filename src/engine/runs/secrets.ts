@@ -1,5 +1,6 @@
 // Keys that hold credentials; their values never reach run files or logs.
-const SECRET_KEY = /(api[_-]?key|token|secret|password|authorization|bearer)/i;
+// Anchored so that settings such as maxTokens or max_tokens are kept.
+const SECRET_KEY = /^(?:api[_-]?key|[a-z_-]*secret[a-z_-]*|[a-z_-]*password|authorization|bearer|(?:access|auth|refresh|bearer|api|session)?[_-]?token)$/i;
 
 /** Deep copy of `value` with every credential-looking field replaced by "[redacted]". */
 export function redactSecrets<T>(value: T): T {

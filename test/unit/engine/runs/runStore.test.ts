@@ -64,11 +64,15 @@ describe('run store', () => {
   });
 
   it('redacts secrets from the manifest config', () => {
-    const w = RunWriter.create(join(root, 's'), manifestFor('s', { lm: { apiKey: 'sk-PLANTED-999', model: 'm' } }));
+    const w = RunWriter.create(join(root, 's'), manifestFor('s', { lm: { apiKey: 'sk-PLANTED-999', model: 'm', token: 't0k3n-x', maxTokens: 256, max_tokens: 64 } }));
     w.close();
     const text = readFileSync(join(root, 's', 'run.json'), 'utf8');
     assert.equal(text.includes('sk-PLANTED-999'), false);
+    assert.equal(text.includes('t0k3n-x'), false);
     assert.match(text, /\[redacted\]/);
+    const lm = (JSON.parse(text).config as { lm: Record<string, unknown> }).lm;
+    assert.equal(lm.maxTokens, 256, 'token limits are settings, not secrets');
+    assert.equal(lm.max_tokens, 64);
   });
 
   it('refuses a second writer on the same run folder while the first is alive', () => {

@@ -1,0 +1,139 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { EmbeddedBackend, GenerateRequest, GenerateResult, GrpoMember, GrpoTrainConfig, SftConfig, SftExample, TrainStepMetrics } from './backend';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { resolveModelConfig, type ModelConfig } from './config';
+import { initParams, type ParamMap } from './model';
+import { AdamW } from './optimizer';
+import { RequestQueue } from './requestQueue';
+import { RwLock } from './rwLock';
+import type { ModelHandle } from './sampler';
+import { initTfBackend } from './tfBackend';
+import { ByteTokenizer } from './tokenizer';
+import { grpoStep, sft, DEFAULT_TOKEN_BUDGET } from './trainer';
+
+export interface TinyBackendOptions {
+  modelName?: string;
+  /** Fresh model shape/seed (ignored when loading a checkpoint). */
+  config?: Partial<ModelConfig>;
+  /** Load this checkpoint instead of initialising fresh weights. */
+  checkpointDir?: string;
+  /** false = no KV cache (benchmarks). Default true. */
+  useKvCache?: boolean;
+  /** Max sequences (sum of n) decoded together. Default 64. */
+  maxBatchSequences?: number;
+  /** Padded tokens per training micro-batch (memory bound). */
+  tokenBudget?: number;
+  /** Folder with the tfjs .wasm files (see resolveWasmDir). */
+  wasmDir?: string;
+}
+
+export async function createTinyBackend(options: TinyBackendOptions = {}): Promise<TinyBackend> {
+  await initTfBackend(options.wasmDir);
+  const backend = new TinyBackend(options, resolveModelConfig(options.config));
+  if (options.checkpointDir) await backend.loadCheckpoint(options.checkpointDir);
+  return backend;
+}
+
+/** Options `mmgrpo serve` passes to its backend factory. */
+export interface ServedBackendOptions {
+  /** The server's model folder (checkpoints live under it). */
+  modelDir?: string;
+  /** Start from the weights in this checkpoint folder (resume, or a trained model). */
+  initFrom?: string;
+  /** Seed of a fresh model's initialization and sampling. */
+  seed?: number;
+  config?: Partial<ModelConfig>;
+  modelName?: string;
+}
+
+/** The factory behind `mmgrpo serve`: a fresh seeded model, or saved weights with --init-from. */
+export function createServedBackend(options: ServedBackendOptions = {}): Promise<TinyBackend> {
+  const config = { ...options.config, ...(options.seed !== undefined ? { seed: options.seed } : {}) };
+  return createTinyBackend({ modelName: options.modelName, config, checkpointDir: options.initFrom });
+}
+
+/**
+ * The whole embedded model behind the server's interface. Decode batches run
+ * under a shared lock; training, reference snapshots and loads take it
+ * exclusively, so no batch ever sees weights change mid-sequence.
+ */
+export class TinyBackend implements EmbeddedBackend {
+  readonly modelName: string;
+  private handle: ModelHandle;
+  private reference?: ParamMap;
+  private optimizer = new AdamW();
+  private readonly lock = new RwLock();
+  private readonly queue: RequestQueue;
+
+  constructor(private readonly options: TinyBackendOptions, config: ModelConfig) {
+    this.modelName = options.modelName ?? 'tiny';
+    this.handle = { params: initParams(config), config, tokenizer: new ByteTokenizer() };
+    this.queue = new RequestQueue(() => this.handle, (fn) => this.lock.read(fn), {
+      useKvCache: options.useKvCache ?? true,
+      maxBatchSequences: options.maxBatchSequences ?? 64,
+      seed: config.seed,
+    });
+  }
+
+  get config(): ModelConfig {
+    return this.handle.config;
+  }
+
+  /** Live parameters (for tests and benchmarks; do not dispose). */
+  get params(): ParamMap {
+    return this.handle.params;
+  }
+
+  generate(request: GenerateRequest): Promise<GenerateResult> {
+    return this.queue.submit(request);
+  }
+
+  grpoStep(groups: GrpoMember[][], config: GrpoTrainConfig): Promise<TrainStepMetrics> {
+    return this.lock.write(() => {
+      // A KL term needs a frozen policy: without an explicit setReference, the weights before the first update.
+      if (config.beta > 0 && !this.reference) this.reference = cloneParams(this.handle.params);
+      return grpoStep({ model: this.handle, optimizer: this.optimizer, reference: this.reference, groups, config, tokenBudget: this.options.tokenBudget ?? DEFAULT_TOKEN_BUDGET });
+    });
+  }
+
+  sft(examples: SftExample[], config: SftConfig): Promise<{ loss: number; steps: number }> {
+    return this.lock.write(() => sft(this.handle, examples, config, this.options.tokenBudget));
+  }
+
+  setReference(): Promise<void> {
+    return this.lock.write(() => {
+      if (this.reference) tf.dispose([...this.reference.values()]);
+      this.reference = cloneParams(this.handle.params);
+    });
+  }
+
+  saveCheckpoint(dir: string): Promise<void> {
+    return this.lock.read(() => saveCheckpoint(dir, this.handle.config, this.handle.tokenizer, this.handle.params));
+  }
+
+  loadCheckpoint(dir: string): Promise<void> {
+    return this.lock.write(async () => {
+      const ck = await loadCheckpoint(dir);
+      const params: ParamMap = new Map([...ck.weights].map(([k, t]) => [k, tf.variable(t, true)]));
+      tf.dispose([...ck.weights.values()]);
+      this.disposeModel();
+      this.handle = { params, config: ck.config, tokenizer: ck.tokenizer };
+    });
+  }
+
+  dispose(): Promise<void> {
+    return this.lock.write(() => this.disposeModel());
+  }
+
+  private disposeModel(): void {
+    tf.dispose([...this.handle.params.values()]);
+    if (this.reference) tf.dispose([...this.reference.values()]);
+    this.reference = undefined;
+    this.optimizer.dispose();
+    this.optimizer = new AdamW();
+  }
+}
+
+function cloneParams(p: ParamMap): ParamMap {
+  return new Map([...p].map(([k, t]) => [k, tf.clone(t)]));
+}

@@ -1,0 +1,109 @@
+import { strict as assert } from 'node:assert';
+import type { GenerateRequest } from '../../../src/embedded/backend';
+import { generateBatch, type ModelHandle } from '../../../src/embedded/sampler';
+import { RequestQueue } from '../../../src/embedded/requestQueue';
+import { disposeHandle, setupTf, tinyHandle, trainingLogprobs, userMessage } from './helpers';
+
+function request(over: Partial<GenerateRequest> = {}): GenerateRequest {
+  return { messages: userMessage('hello'), temperature: 1, top_p: 1, max_tokens: 12, n: 1, logprobs: true, top_logprobs: 0, seed: 1, ...over };
+}
+
+describe('embedded sampler', () => {
+  let h: ModelHandle;
+  before(async () => {
+    await setupTf();
+    // Random init: its samples are noise bytes, which is all these plumbing tests need.
+    h = tinyHandle();
+  });
+  after(() => disposeHandle(h));
+
+  for (const useKvCache of [true, false]) {
+    it(`sampled logprobs equal the training forward's within 1e-4 (kv cache: ${useKvCache})`, async () => {
+      const reqs = [request({ n: 3, seed: 5 }), request({ messages: userMessage('a longer prompt here'), seed: 6, max_tokens: 9 })];
+      const results = await generateBatch(h, reqs, [5, 6], { useKvCache });
+      let compared = 0;
+      results.forEach((res, r) => res.choices.forEach((ch) => {
+        const train = trainingLogprobs(h, reqs[r].messages, ch.text);
+        assert.equal(ch.logprobs.length, ch.tokens.length);
+        ch.logprobs.forEach((lp, i) => {
+          assert.ok(Math.abs(lp - train[i]) < 1e-4, `token ${i}: sampled ${lp} vs trained ${train[i]}`);
+          compared++;
+        });
+      }));
+      assert.ok(compared >= 20, `only ${compared} tokens compared`);
+    });
+  }
+
+  it('KV-cache and full-recompute decoding give the same samples', async () => {
+    const req = request({ n: 4, seed: 9 });
+    const a = await generateBatch(h, [req], [9], { useKvCache: true });
+    const b = await generateBatch(h, [req], [9], { useKvCache: false });
+    assert.deepEqual(a[0].choices.map((c) => c.text), b[0].choices.map((c) => c.text));
+  });
+
+  it('the same seed gives the same output, alone or batched with other requests', async () => {
+    const req = request({ n: 2, seed: 42, max_tokens: 16 });
+    const alone = await generateBatch(h, [req], [42], { useKvCache: true });
+    const again = await generateBatch(h, [req], [42], { useKvCache: true });
+    const batched = await generateBatch(h, [request({ messages: userMessage('other'), seed: 3 }), req], [3, 42], { useKvCache: true });
+    const other = await generateBatch(h, [req], [43], { useKvCache: true });
+    const texts = (r: typeof alone) => r[r.length - 1].choices.map((c) => c.text);
+    assert.deepEqual(texts(again), texts(alone));
+    assert.deepEqual(texts(batched), texts(alone));
+    assert.notDeepEqual(texts(other), texts(alone));
+    assert.notEqual(alone[0].choices[0].text, alone[0].choices[1].text, 'the n samples use distinct streams');
+  });
+
+  it('guided choice yields exactly one of the choices, from the first token', async () => {
+    const choices = ['positive', 'negative', 'neutral', 'neg'];
+    const res = await generateBatch(h, [request({ n: 24, guidedChoice: choices, max_tokens: 2 })], [1], { useKvCache: true });
+    for (const ch of res[0].choices) {
+      assert.ok(choices.includes(ch.text), `"${ch.text}" is not a choice`);
+      assert.equal(ch.finishReason, 'stop');
+    }
+    assert.ok(new Set(res[0].choices.map((c) => c.text)).size >= 2, 'temperature 1 should explore several choices');
+  });
+
+  it('stop strings end the completion before the stop text', async () => {
+    // Find what the model writes, then stop on a substring of it.
+    const probe = await generateBatch(h, [request({ seed: 11, max_tokens: 20 })], [11], { useKvCache: true });
+    const text = probe[0].choices[0].text;
+    const stop = text.slice(4, 6);
+    assert.ok(stop.length === 2, `probe too short: "${text}"`);
+    const res = await generateBatch(h, [request({ seed: 11, max_tokens: 20, stop: [stop] })], [11], { useKvCache: true });
+    const ch = res[0].choices[0];
+    assert.equal(ch.text, text.slice(0, text.indexOf(stop)));
+    assert.equal(ch.finishReason, 'stop');
+    assert.equal(ch.logprobs.length, ch.tokens.length);
+  });
+
+  it('greedy decoding is deterministic without a seed, max_tokens gives finishReason length', async () => {
+    const a = await generateBatch(h, [request({ temperature: 0, max_tokens: 5 })], [1], { useKvCache: true });
+    const b = await generateBatch(h, [request({ temperature: 0, max_tokens: 5 })], [2], { useKvCache: true });
+    assert.equal(a[0].choices[0].text, b[0].choices[0].text);
+    if (a[0].choices[0].finishReason === 'length') assert.equal(a[0].choices[0].tokens.length, 5);
+  });
+
+  it('returns top logprobs sorted and consistent with the sampled token', async () => {
+    const res = await generateBatch(h, [request({ top_logprobs: 3, max_tokens: 4 })], [1], { useKvCache: true });
+    const ch = res[0].choices[0];
+    assert.equal(ch.topLogprobs!.length, ch.tokens.length);
+    ch.topLogprobs!.forEach((top, i) => {
+      assert.equal(top.length, 3);
+      assert.ok(top[0].logprob >= top[1].logprob && top[1].logprob >= top[2].logprob);
+      assert.ok(ch.logprobs[i] <= top[0].logprob + 1e-9);
+    });
+  });
+
+  it('the queue batches concurrent requests and rejects bad ones clearly', async () => {
+    let batches = 0;
+    const q = new RequestQueue(() => h, async (fn) => { batches++; return fn(); }, { useKvCache: true, maxBatchSequences: 64, seed: 0 });
+    const reqs = Array.from({ length: 5 }, (_, i) => request({ seed: i, max_tokens: 4 }));
+    const results = await Promise.all(reqs.map((r) => q.submit(r)));
+    assert.equal(batches, 1, 'requests from one tick share a batch');
+    const solo = await generateBatch(h, [reqs[3]], [3], { useKvCache: true });
+    assert.equal(results[3].choices[0].text, solo[0].choices[0].text);
+    assert.throws(() => q.submit(request({ top_p: 0 })), /top_p must be in \(0, 1\]/);
+    assert.throws(() => q.submit(request({ guidedChoice: [] })), /non-empty array/);
+  });
+});
