@@ -14,11 +14,16 @@ const common = {
   target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
-  external: ['esbuild', '@tensorflow/*', 'vscode'],
+  // tsx is only reached from source (.ts) paths, never in the bundle.
+  external: ['esbuild', '@tensorflow/*', 'vscode', 'tsx', 'tsx/*'],
 };
 
 const targets = [
   { entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(root, 'dist/cli.js') },
+  // The embedded server starts its model in a worker thread from these two files,
+  // looked up next to the CLI bundle.
+  { entryPoints: [join(root, 'src/embedded/server/backendWorker.ts')], outfile: join(root, 'dist/backendWorker.js') },
+  { entryPoints: [join(root, 'src/embedded/tinyBackend.ts')], outfile: join(root, 'dist/tinyBackend.js') },
   { entryPoints: [join(root, 'src/extension/extension.ts')], outfile: join(root, 'dist/extension.js'), optional: true },
 ];
 

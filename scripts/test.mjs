@@ -11,6 +11,8 @@ const steps = [
   ['build', 'node scripts/build.mjs'],
   ['typecheck', 'npx tsc -p . --noEmit'],
   ['unit tests', 'npx mocha'],
+  // Real learning on the embedded model (child process, HTTP, worker thread).
+  ['integration tests', 'npx mocha --no-config --require tsx/cjs --extension ts --timeout 600000 "test/integration/**/*.test.ts"'],
 ];
 for (const [name, cmd] of steps) {
   console.error(`\n== ${name}: ${cmd}`);

@@ -35,6 +35,7 @@ Options (defaults in brackets):
   --iterations <n>          optimizer iterations per batch [1]
   --warm-start-epochs <n>   supervised warm start on labeled calls (0 = off) [0]
   --warm-start-lr <x>       warm start learning rate [1e-3]
+  --model-config <json>     embedded model shape, e.g. {"dModel":128,"nLayer":2,"contextLength":256}
   --backend <kind>          embedded | remote [embedded]
   --inference-url <url>     OpenAI-compatible server (remote)
   --trainer-url <url>       Arbor-compatible trainer (remote)
@@ -57,6 +58,7 @@ const OPTIONS = {
   'inference-url': { type: 'string' }, 'trainer-url': { type: 'string' }, model: { type: 'string' }, 'no-guided-choice': { type: 'boolean' },
   'max-lm-calls': { type: 'string' }, 'max-tokens-total': { type: 'string' }, 'max-seconds': { type: 'string' }, config: { type: 'string' },
   resume: { type: 'string' }, 'runs-dir': { type: 'string' }, json: { type: 'boolean' },
+  'model-config': { type: 'string' },
   // For tests and experiments: another embedded backend factory.
   'backend-module': { type: 'string' }, 'backend-export': { type: 'string' },
 } as const;
@@ -88,7 +90,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       task, taskFile: file, workspace: process.cwd(), config, warmStart,
       guidedChoice: saved?.guidedChoice ?? !v['no-guided-choice'], adapter: saved?.adapter ?? 'chat',
       runsDir: v['runs-dir'] ? runs : undefined, resumeDir, apiKey: lmConfigFromEnv(process.env).apiKey, signal: controller.signal,
-      embedded: saved?.embedded?.backendModule ? saved.embedded : v['backend-module'] ? { backendModule: resolve(v['backend-module'] as string), backendExport: (v['backend-export'] as string) ?? 'createFakeBackend' } : undefined,
+      embedded: saved?.embedded ?? embeddedFromFlags(v, config.seed),
       onEvent: (e) => printer.event(e),
     });
     printer.done();
@@ -109,7 +111,7 @@ interface SavedConfig {
   guidedChoice: boolean;
   adapter: 'chat' | 'json';
   /** A backend factory override given at start (tests); resumes use the same. */
-  embedded?: { backendModule?: string; backendExport?: string };
+  embedded?: { backendModule?: string; backendExport?: string; backendOptions?: Record<string, unknown> };
 }
 
 function resumeFolder(runs: string, id: string): string {
@@ -162,6 +164,22 @@ function configFromFlags(v: Values): MMGRPOConfig {
     backend: { ...file.backend, kind: (str('backend') as 'embedded' | 'remote') ?? file.backend?.kind, inferenceUrl: str('inference-url') ?? file.backend?.inferenceUrl, trainerUrl: str('trainer-url') ?? file.backend?.trainerUrl, model: str('model') ?? file.backend?.model },
     budgets: { ...file.budgets, maxLMCalls: int('max-lm-calls') ?? file.budgets?.maxLMCalls, maxTokens: int('max-tokens-total') ?? file.budgets?.maxTokens, maxSeconds: num('max-seconds') ?? file.budgets?.maxSeconds },
   });
+}
+
+function embeddedFromFlags(v: Values, seed: number): SavedConfig['embedded'] {
+  const out: NonNullable<SavedConfig['embedded']> = { backendOptions: { seed } };
+  if (v['model-config']) {
+    try {
+      out.backendOptions = { seed, config: JSON.parse(v['model-config'] as string) as Record<string, unknown> };
+    } catch (err) {
+      throw new UsageError(`mmgrpo train: --model-config must be JSON, e.g. '{"dModel":128}': ${(err as Error).message}`);
+    }
+  }
+  if (v['backend-module']) {
+    out.backendModule = resolve(v['backend-module'] as string);
+    out.backendExport = (v['backend-export'] as string) ?? 'createFakeBackend';
+  }
+  return out;
 }
 
 function choiceOrUndefined(x: unknown): string | undefined {

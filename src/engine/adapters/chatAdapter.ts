@@ -91,8 +91,10 @@ function markerReminder(signature: Signature): string {
   return `Respond with ${list}, and finish with \`${marker(COMPLETED)}\`.`;
 }
 
+// The system message already lists the values and guided decoding enforces
+// them; repeating a long list here would bury the inputs at the prompt's end.
 function choiceReminder(f: FieldSpec): string {
-  return `Respond with only the value of \`${f.name}\`: ${typeHint(f.type)}.`;
+  return `Respond with only the value of \`${f.name}\`.`;
 }
 
 const MARKER = /\[\[\s*##\s*(\w+)\s*##\s*\]\]/;

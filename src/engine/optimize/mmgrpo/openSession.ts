@@ -49,7 +49,9 @@ export async function openSession(o: SessionOptions): Promise<OpenedSession> {
   try {
     const endpoints = await endpointsFor(o, (p) => (proc = p));
     const trainer = new ArborTrainerClient({ baseUrl: endpoints.trainerUrl, token: endpoints.token, onWarning: o.onWarning });
-    const baseModel = endpoints.model ?? (await trainer.models())[0];
+    // A remote resume starts the trainer from the last checkpoint folder (a path on the trainer machine).
+    const remoteResume = o.config.backend.kind === 'remote' ? o.initFrom : undefined;
+    const baseModel = remoteResume ?? endpoints.model ?? (await trainer.models())[0];
     if (!baseModel) throw new Error(`The trainer at ${endpoints.trainerUrl} lists no model to train.`);
     const request = initializeRequest(o.config, baseModel, o.runName, MAX_SEQ_LEN);
     const check = await checkTrainer(trainer, request);

@@ -91,7 +91,7 @@ function openRun(o: TrainRunOptions): { writer: RunWriter; runId: string; events
     taskName: o.task.name,
     taskFile: o.taskFile,
     seed: o.config.seed,
-    config: { mmgrpo: o.config, warmStart: o.warmStart, guidedChoice: o.guidedChoice, adapter: o.adapter, embedded: { backendModule: o.embedded?.backendModule, backendExport: o.embedded?.backendExport } },
+    config: { mmgrpo: o.config, warmStart: o.warmStart, guidedChoice: o.guidedChoice, adapter: o.adapter, embedded: { backendModule: o.embedded?.backendModule, backendExport: o.embedded?.backendExport, backendOptions: o.embedded?.backendOptions } },
     programStateBefore: o.task.program.saveState(),
     workspace: o.workspace,
   });
