@@ -7,21 +7,13 @@ import { dirname, join, relative } from 'node:path';
 import { detectFile } from '../src/engine/discovery/detectFile';
 import { shouldIndex } from '../src/engine/discovery/fileFilter';
 import { WorkspaceIndex } from '../src/engine/discovery/workspaceIndex';
+import { seededRandom } from '../src/engine/util/rng';
 
 const FILES = 2000;
 const GOAL_MS = 2000;
 
-/** mulberry32: deterministic workspace for comparable runs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Deterministic workspace for comparable runs.
+const rng = seededRandom;
 
 function programFile(i: number, r: () => number): string {
   const n = 2 + Math.floor(r() * 5);

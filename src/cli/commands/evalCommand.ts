@@ -1,4 +1,7 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startEmbeddedProcess, type EmbeddedProcess } from '../../engine/backends/embeddedProcess';
+import type { Task } from '../../engine/tasks/types';
 import { ChatAdapter, JSONAdapter } from '../../engine/adapters';
 import { runEvaluation } from '../../engine/evaluate/evalRun';
 import { createLM, lmConfigFromEnv } from '../../engine/lm';
@@ -15,6 +18,7 @@ Evaluate a task's program on its val (or train) set and record the run in .mmgrp
 Options:
   --split <val|train>     dataset split to evaluate (default: val)
   --limit <n>             only the first n examples
+  --checkpoint <dir>      evaluate trained embedded weights (a run's best checkpoint) on the embedded model
   --base-url <url>        OpenAI-compatible server (default: $MMGRPO_BASE_URL)
   --model <name>          model name (default: $MMGRPO_MODEL or the task's lm.model)
   --concurrency <n>       requests in flight (default: 8)
@@ -34,6 +38,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     split: { type: 'string' },
     limit: { type: 'string' },
     'base-url': { type: 'string' },
+    checkpoint: { type: 'string' },
     model: { type: 'string' },
     concurrency: { type: 'string' },
     temperature: { type: 'string' },
@@ -58,9 +63,37 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const maxTokens = intOption('eval', 'max-tokens', v['max-tokens'], 512, 1);
 
   const { task, file } = await loadTaskFile(positionals[0]);
-  const env = lmConfigFromEnv(process.env);
-  const baseUrl = (v['base-url'] as string | undefined) ?? env.baseUrl ?? task.lm?.baseUrl;
-  const model = (v.model as string | undefined) ?? env.model ?? task.lm?.model;
+  const embedded = v.checkpoint ? await startCheckpointServer(resolve(v.checkpoint as string)) : undefined;
+  try {
+    return await evaluateWith(v, task, file, { split, adapterName, concurrency, seed, limit, temperature, maxTokens }, embedded);
+  } finally {
+    await embedded?.stop();
+  }
+}
+
+interface EvalSettings {
+  split: 'val' | 'train';
+  adapterName: 'chat' | 'json';
+  concurrency: number;
+  seed: number;
+  limit?: number;
+  temperature?: number;
+  maxTokens: number;
+}
+
+/** Serves saved embedded weights for this evaluation only. */
+async function startCheckpointServer(dir: string): Promise<EmbeddedProcess & { model: string }> {
+  if (!existsSync(dir)) throw new UsageError(`mmgrpo eval: checkpoint folder ${dir} does not exist (see checkpoint_saved events in \`mmgrpo runs show <id> --json\`).`);
+  const proc = await startEmbeddedProcess({ modelDir: join(dir, '..', '..', 'eval'), initFrom: dir });
+  const list = (await (await fetch(`${proc.baseUrl}/models`, { headers: { Authorization: `Bearer ${proc.token}` } })).json()) as { data: { id: string }[] };
+  return { ...proc, model: list.data[0].id };
+}
+
+async function evaluateWith(v: Record<string, unknown>, task: Task, file: string, o: EvalSettings, embedded?: EmbeddedProcess & { model: string }): Promise<number> {
+  const { split, adapterName, concurrency, seed, limit, temperature, maxTokens } = o;
+  const env = { ...lmConfigFromEnv(process.env), ...(embedded ? { baseUrl: embedded.baseUrl, model: embedded.model, apiKey: embedded.token } : {}) };
+  const baseUrl = embedded ? embedded.baseUrl : ((v['base-url'] as string | undefined) ?? env.baseUrl ?? task.lm?.baseUrl);
+  const model = embedded ? embedded.model : ((v.model as string | undefined) ?? env.model ?? task.lm?.model);
   if (!baseUrl) throw new UsageError('mmgrpo eval: no LM server given. Pass --base-url http://127.0.0.1:8000/v1 or set MMGRPO_BASE_URL.');
   if (!model) throw new UsageError('mmgrpo eval: no model given. Pass --model NAME or set MMGRPO_MODEL.');
   const workspace = process.cwd();
@@ -82,9 +115,9 @@ export async function evalCommand(argv: string[]): Promise<number> {
       concurrency,
       seed,
       sampling: { temperature, max_tokens: maxTokens },
-      adapter: adapterName === 'json' ? new JSONAdapter() : new ChatAdapter(),
+      adapter: adapterName === 'json' ? new JSONAdapter() : new ChatAdapter({ guidedChoice: Boolean(embedded) }),
       cache: !v['no-cache'],
-      config: { split, limit, concurrency, temperature, maxTokens, adapter: adapterName, baseUrl, model },
+      config: { split, limit, concurrency, temperature, maxTokens, adapter: adapterName, baseUrl, model, checkpoint: v.checkpoint },
       runsDir: v['runs-dir'] ? resolve(v['runs-dir'] as string) : undefined,
       signal: controller.signal,
       usage: () => lm.usage.snapshot(),

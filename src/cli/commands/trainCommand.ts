@@ -33,6 +33,7 @@ Options (defaults in brackets):
   --lr <x>                  learning rate [1e-5]
   --beta <x>                KL coefficient [0]
   --iterations <n>          optimizer iterations per batch [1]
+  --init-from <dir>         embedded: start from saved weights (a checkpoint folder)
   --warm-start-epochs <n>   supervised warm start on labeled calls (0 = off) [0]
   --warm-start-lr <x>       warm start learning rate [1e-3]
   --model-config <json>     embedded model shape, e.g. {"dModel":128,"nLayer":2,"contextLength":256}
@@ -59,6 +60,7 @@ const OPTIONS = {
   'max-lm-calls': { type: 'string' }, 'max-tokens-total': { type: 'string' }, 'max-seconds': { type: 'string' }, config: { type: 'string' },
   resume: { type: 'string' }, 'runs-dir': { type: 'string' }, json: { type: 'boolean' },
   'model-config': { type: 'string' },
+  'init-from': { type: 'string' },
   // For tests and experiments: another embedded backend factory.
   'backend-module': { type: 'string' }, 'backend-export': { type: 'string' },
 } as const;
@@ -89,13 +91,14 @@ export async function trainCommand(argv: string[]): Promise<number> {
     const out = await runTraining({
       task, taskFile: file, workspace: process.cwd(), config, warmStart,
       guidedChoice: saved?.guidedChoice ?? !v['no-guided-choice'], adapter: saved?.adapter ?? 'chat',
-      runsDir: v['runs-dir'] ? runs : undefined, resumeDir, apiKey: lmConfigFromEnv(process.env).apiKey, signal: controller.signal,
+      runsDir: v['runs-dir'] ? runs : undefined, resumeDir, initFrom: saved ? saved.initFrom : initFromFlag(v['init-from']), apiKey: lmConfigFromEnv(process.env).apiKey, signal: controller.signal,
       embedded: saved?.embedded ?? embeddedFromFlags(v, config.seed),
       onEvent: (e) => printer.event(e),
     });
     printer.done();
     if (!v.json) {
       process.stderr.write(trainReport(readRun(out.dir, isProcessAlive).events, out.summary));
+      if (out.bestCheckpointDir) process.stderr.write(`\nBest weights (step ${out.summary['val/best_step']}): ${out.bestCheckpointDir}\n  evaluate them: mmgrpo eval ${file} --checkpoint ${out.bestCheckpointDir}\n`);
       process.stderr.write(`\nRun id: ${out.runId}${out.status === 'cancelled' ? `  (resume with: mmgrpo train --resume ${out.runId})` : ''}\n`);
     }
     return out.status === 'completed' ? EXIT.ok : EXIT.cancelled;
@@ -110,6 +113,7 @@ interface SavedConfig {
   warmStart: { epochs: number; learningRate: number; batchSize: number };
   guidedChoice: boolean;
   adapter: 'chat' | 'json';
+  initFrom?: string;
   /** A backend factory override given at start (tests); resumes use the same. */
   embedded?: { backendModule?: string; backendExport?: string; backendOptions?: Record<string, unknown> };
 }
@@ -180,6 +184,13 @@ function embeddedFromFlags(v: Values, seed: number): SavedConfig['embedded'] {
     out.backendExport = (v['backend-export'] as string) ?? 'createFakeBackend';
   }
   return out;
+}
+
+function initFromFlag(raw: unknown): string | undefined {
+  if (raw === undefined) return undefined;
+  const dir = resolve(String(raw));
+  if (!existsSync(join(dir, 'config.json'))) throw new UsageError(`mmgrpo train: --init-from ${dir} is not a model checkpoint folder (no config.json).`);
+  return dir;
 }
 
 function choiceOrUndefined(x: unknown): string | undefined {

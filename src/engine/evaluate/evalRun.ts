@@ -2,18 +2,13 @@ import { join } from 'node:path';
 import type { RunEvent, Split } from '../../protocol/events';
 import type { Adapter } from '../adapters';
 import type { LanguageModel, SamplingParams } from '../lm/types';
+import type { UsageTotals } from '../lm/usage';
 import { RunWriter, buildManifest, newRunId, runsRoot } from '../runs';
 import type { Task } from '../tasks/types';
 import { evaluate, type EvaluationResult } from './evaluate';
 
-export interface UsageSnapshot {
-  calls: number;
-  promptTokens: number;
-  completionTokens: number;
-  cachedCalls: number;
-  retries: number;
-  cost?: number;
-}
+/** LM usage so far, as the client's meter reports it. */
+export type UsageSnapshot = UsageTotals;
 
 export interface EvalRunOptions {
   task: Task;

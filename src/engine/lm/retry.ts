@@ -1,3 +1,4 @@
+import { seededRandom } from '../util/rng';
 import { LMError } from './types';
 
 /** Uniform random number in [0, 1). */
@@ -8,14 +9,7 @@ export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
 /** Small seeded PRNG so backoff jitter is reproducible in tests and runs. */
 export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seed);
 }
 
 export const realSleep: Sleep = (ms, signal) =>

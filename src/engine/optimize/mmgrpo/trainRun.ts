@@ -23,6 +23,8 @@ export interface TrainRunOptions {
   runsDir?: string;
   /** Folder of an interrupted run to continue. */
   resumeDir?: string;
+  /** Embedded: start from these saved weights (e.g. a warm-started base model). */
+  initFrom?: string;
   embedded?: Partial<EmbeddedLaunch>;
   apiKey?: string;
   signal?: AbortSignal;
@@ -32,6 +34,8 @@ export interface TrainRunOptions {
 export interface TrainRunResult {
   runId: string;
   dir: string;
+  /** Weights of the best validation step: the final program's model. */
+  bestCheckpointDir?: string;
   status: 'completed' | 'cancelled';
   result: MMGRPOResult;
   summary: Record<string, number>;
@@ -53,7 +57,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
       config: o.config,
       runName: runId,
       embedded: { modelDir: join(o.workspace, '.mmgrpo', 'models', runId), backendOptions: { seed: o.config.seed }, ...o.embedded },
-      initFrom: point.lastCheckpointDir,
+      initFrom: point.lastCheckpointDir ?? o.initFrom,
       apiKey: o.apiKey,
       onWarning: (message) => writer.append({ type: 'log', level: 'warn', message }),
       beforeInitialize: warm
@@ -64,10 +68,12 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     writer.append({ type: 'stage_started', stage: WEIGHTS_STAGE, label: `MMGRPO: ${c.steps} steps × ${c.examplesPerStep} inputs × ${c.rolloutsPerExample} rollouts` });
     const result = await runMMGRPO({ config: c, program, task: o.task, session: opened.session, writer, stage: WEIGHTS_STAGE, adapter, resume: point, signal: o.signal, usage: opened.usage });
     if (result.status === 'completed') writer.append({ type: 'stage_finished', stage: WEIGHTS_STAGE });
+    // The final program: frozen prompts plus the weights of the best validation step.
+    writer.writeArtifact('result.json', JSON.stringify({ bestStep: result.bestStep, bestScore: result.bestScore, bestCheckpointDir: result.bestCheckpointDir, baseModel: opened.baseModel, backend: c.backend.kind, programState: program.saveState() }, null, 2) + '\n');
     const summary = summarize(readRun(writer.dir, isProcessAlive).events, result);
     const status = result.status === 'completed' ? 'completed' : 'cancelled';
     writer.append({ type: 'run_finished', status, summary, ...(result.reason ? { error: result.reason } : {}) });
-    return { runId, dir: writer.dir, status, result, summary };
+    return { runId, dir: writer.dir, status, result, summary, bestCheckpointDir: result.bestCheckpointDir };
   } catch (err) {
     writer.append({ type: 'run_finished', status: 'failed', error: (err as Error).message, summary: {} });
     throw err;
@@ -91,7 +97,7 @@ function openRun(o: TrainRunOptions): { writer: RunWriter; runId: string; events
     taskName: o.task.name,
     taskFile: o.taskFile,
     seed: o.config.seed,
-    config: { mmgrpo: o.config, warmStart: o.warmStart, guidedChoice: o.guidedChoice, adapter: o.adapter, embedded: { backendModule: o.embedded?.backendModule, backendExport: o.embedded?.backendExport, backendOptions: o.embedded?.backendOptions } },
+    config: { mmgrpo: o.config, initFrom: o.initFrom, warmStart: o.warmStart, guidedChoice: o.guidedChoice, adapter: o.adapter, embedded: { backendModule: o.embedded?.backendModule, backendExport: o.embedded?.backendExport, backendOptions: o.embedded?.backendOptions } },
     programStateBefore: o.task.program.saveState(),
     workspace: o.workspace,
   });
