@@ -73,7 +73,7 @@ async function initialStep(o: MMGRPOLoopOptions, s: LoopState): Promise<void> {
   const score = await validateStep(o, 0);
   const ckpt = await checkpoint(o, 0);
   s.valScores[0] = score;
-  Object.assign(s, { lastStep: 0, bestStep: 0, bestScore: score, bestCheckpointDir: ckpt.dir });
+  Object.assign(s, { lastStep: 0, bestStep: 0, bestScore: score, bestCheckpointDir: ckpt.dir, lastCheckpointDir: ckpt.dir });
   o.writer.append({ type: 'checkpoint_saved', stage: o.stage, step: 0, name: ckpt.name, dir: ckpt.dir, valScore: score, best: true });
 }
 
@@ -114,6 +114,10 @@ async function trainStep(o: MMGRPOLoopOptions, step: number, clock: BudgetClock,
       o.writer.append({ type: 'checkpoint_saved', stage: o.stage, step, name: ckpt.name, dir: ckpt.dir, valScore, best: true });
     }
   }
+  // Keep the initial, the best and the latest weights; older ones only cost disk.
+  const previous = s.lastCheckpointDir;
+  s.lastCheckpointDir = ckpt.dir;
+  if (previous && previous !== s.bestCheckpointDir && previous !== ckpt.dir && s.lastStep > 0) await o.session.discardCheckpoint?.(previous);
   return true;
 }
 

@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { startEmbeddedProcess, type EmbeddedProcess } from '../../backends/embeddedProcess';
 import type { UsageSnapshot } from '../../evaluate/evalRun';
 import { createLM } from '../../lm';
@@ -60,6 +62,7 @@ export async function openSession(o: SessionOptions): Promise<OpenedSession> {
     const status = await trainer.initialize(request);
     const lm = createLM({ baseUrl: endpoints.inferenceUrl, model: status.current_model, apiKey: endpoints.token, maxConcurrency: o.config.concurrency });
     const session: TrainingSession = { lm, trainer, jobId: status.job_id, model: status.current_model, capabilities: check.capabilities };
+    if (proc) session.discardCheckpoint = (dir) => discardLocal(dir, o.embedded.modelDir);
     return { session, baseModel, usage: () => lm.usage.snapshot(), close: () => closeSession(trainer, status.job_id, proc) };
   } catch (err) {
     await (proc as EmbeddedProcess | undefined)?.stop();
@@ -91,6 +94,13 @@ async function endpointsFor(o: SessionOptions, started: (p: EmbeddedProcess) => 
   });
   started(proc);
   return { inferenceUrl: proc.baseUrl, trainerUrl: proc.baseUrl, token: proc.token };
+}
+
+/** Removes a checkpoint folder, but only inside the run's own model folder. */
+async function discardLocal(dir: string, modelDir: string): Promise<void> {
+  const inside = relative(resolve(modelDir), resolve(dir));
+  if (!inside || inside.startsWith('..') || isAbsolute(inside)) return;
+  await rm(dir, { recursive: true, force: true });
 }
 
 async function closeSession(trainer: ArborTrainerClient, jobId: string, proc?: EmbeddedProcess): Promise<void> {

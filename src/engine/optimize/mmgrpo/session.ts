@@ -11,6 +11,6 @@ export interface TrainingSession {
   /** The job's current_model, sent with each step. */
   model: string;
   capabilities: TrainerCapabilities;
-  /** Points the job at saved weights (embedded: loads the checkpoint; remote: re-initializes from it). */
-  restore?: (checkpointDir: string) => Promise<void>;
+  /** Deletes a checkpoint nobody needs any more (embedded only: its folders are local). */
+  discardCheckpoint?: (checkpointDir: string) => Promise<void>;
 }
