@@ -132,10 +132,13 @@ export async function generateBatch(m: ModelHandle, reqs: GenerateRequest[], see
   let cache: KvCache | undefined;
   let logits: Float32Array;
   if (opts.useKvCache) {
-    const pre = prefill(m.params, m.config, prompts, SPECIAL.pad);
-    cache = selectRows(pre.cache, seqs.map((s) => s.req));
+    // Prefix sharing: requests with the same prompt (the G rollouts of one
+    // input all send the same first-module prompt) are prefilled once.
+    const { unique, rowOf } = dedupePrompts(prompts);
+    const pre = prefill(m.params, m.config, unique, SPECIAL.pad);
+    cache = selectRows(pre.cache, seqs.map((s) => rowOf[s.req]));
     logits = new Float32Array(seqs.length * V);
-    seqs.forEach((s, i) => logits.set(pre.logits.subarray(s.req * V, (s.req + 1) * V), i * V));
+    seqs.forEach((s, i) => logits.set(pre.logits.subarray(rowOf[s.req] * V, (rowOf[s.req] + 1) * V), i * V));
   } else {
     logits = lastLogits(m.params, m.config, prompts, SPECIAL.pad);
     logits = expandRows(logits, seqs.map((s) => s.req), V);
@@ -155,6 +158,23 @@ export async function generateBatch(m: ModelHandle, reqs: GenerateRequest[], see
     if (cache) disposeCache(cache);
   }
   return reqs.map((r, i) => toResult(seqs.filter((s) => s.req === i), prompts[i].length, r, m.tokenizer));
+}
+
+/** Distinct prompts, and for each request the row of its prompt among them. */
+export function dedupePrompts(prompts: number[][]): { unique: number[][]; rowOf: number[] } {
+  const index = new Map<string, number>();
+  const unique: number[][] = [];
+  const rowOf = prompts.map((p) => {
+    const key = p.join(',');
+    let row = index.get(key);
+    if (row === undefined) {
+      row = unique.length;
+      index.set(key, row);
+      unique.push(p);
+    }
+    return row;
+  });
+  return { unique, rowOf };
 }
 
 function expandRows(logits: Float32Array, rows: number[], V: number): Float32Array {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { GenerateRequest } from '../../../src/embedded/backend';
-import { generateBatch, type ModelHandle } from '../../../src/embedded/sampler';
+import { dedupePrompts, generateBatch, type ModelHandle } from '../../../src/embedded/sampler';
 import { RequestQueue } from '../../../src/embedded/requestQueue';
 import { disposeHandle, setupTf, tinyHandle, trainingLogprobs, userMessage } from './helpers';
 
@@ -33,6 +33,17 @@ describe('embedded sampler', () => {
       assert.ok(compared >= 20, `only ${compared} tokens compared`);
     });
   }
+
+  it('requests with the same prompt share one prefill and still sample as if alone', async () => {
+    assert.deepEqual(dedupePrompts([[1, 2], [3], [1, 2], [3], [4]]), { unique: [[1, 2], [3], [4]], rowOf: [0, 1, 0, 1, 2] });
+    const reqs = [request({ seed: 3 }), request({ seed: 4 }), request({ messages: userMessage('other'), seed: 5 })];
+    const together = await generateBatch(h, reqs, [3, 4, 5], { useKvCache: true });
+    for (let i = 0; i < reqs.length; i++) {
+      const [alone] = await generateBatch(h, [reqs[i]], [3 + i], { useKvCache: true });
+      assert.equal(together[i].choices[0].text, alone.choices[0].text);
+      together[i].choices[0].logprobs.forEach((lp, k) => assert.ok(Math.abs(lp - alone.choices[0].logprobs[k]) < 1e-4));
+    }
+  });
 
   it('KV-cache and full-recompute decoding give the same samples', async () => {
     const req = request({ n: 4, seed: 9 });

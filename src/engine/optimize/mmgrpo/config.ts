@@ -130,6 +130,7 @@ export class ConfigError extends Error {
 }
 
 export function resolveMMGRPOConfig(input: MMGRPOConfigInput = {}): MMGRPOConfig {
+  rejectUnknown(input as Record<string, unknown>, MMGRPO_DEFAULTS as unknown as Record<string, unknown>, '');
   const config: MMGRPOConfig = {
     ...MMGRPO_DEFAULTS,
     ...stripUndefined(input),
@@ -140,6 +141,19 @@ export function resolveMMGRPOConfig(input: MMGRPOConfigInput = {}): MMGRPOConfig
   };
   validateMMGRPOConfig(config);
   return config;
+}
+
+/** A misspelled setting would silently fall back to its default: name it instead. */
+function rejectUnknown(input: Record<string, unknown>, known: Record<string, unknown>, prefix: string): void {
+  for (const key of Object.keys(input ?? {})) {
+    if (!(key in known) && !(prefix === '' && key === 'fillStrategy') && !(prefix === 'backend.' && ['inferenceUrl', 'trainerUrl', 'model'].includes(key))) {
+      throw new ConfigError(`Unknown setting "${prefix}${key}". Known: ${Object.keys(known).map((k) => prefix + k).join(', ')}.`);
+    }
+    const sub = known[key];
+    if (sub && typeof sub === 'object' && !Array.isArray(sub) && input[key] && typeof input[key] === 'object') {
+      rejectUnknown(input[key] as Record<string, unknown>, sub as Record<string, unknown>, `${prefix}${key}.`);
+    }
+  }
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

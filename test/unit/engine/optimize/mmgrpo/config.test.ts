@@ -53,3 +53,11 @@ describe('MMGRPO failure scoring', () => {
     assert.deepEqual(r2, { reward: 0, kind: 'failure', error: 'The metric returned NaN' });
   });
 });
+
+describe('MMGRPO config: unknown settings', () => {
+  it('names a misspelled setting instead of ignoring it', () => {
+    assert.throws(() => resolveMMGRPOConfig({ stepz: 3 } as never), /Unknown setting "stepz"/);
+    assert.throws(() => resolveMMGRPOConfig({ trainer: { learningrate: 1 } } as never), /Unknown setting "trainer.learningrate"/);
+    assert.doesNotThrow(() => resolveMMGRPOConfig({ backend: { kind: 'remote', inferenceUrl: 'http://a/v1', trainerUrl: 'http://a/v1', model: 'm' } }));
+  });
+});
