@@ -23,7 +23,9 @@ const targets = [
   // The embedded server starts its model in a worker thread from these two files,
   // looked up next to the CLI bundle.
   { entryPoints: [join(root, 'src/embedded/server/backendWorker.ts')], outfile: join(root, 'dist/backendWorker.js') },
-  { entryPoints: [join(root, 'src/embedded/tinyBackend.ts')], outfile: join(root, 'dist/tinyBackend.js') },
+  // TensorFlow.js is bundled into the model file only: its deep ESM imports
+  // (register_all_gradients) do not load from node_modules under plain Node.
+  { entryPoints: [join(root, 'src/embedded/tinyBackend.ts')], outfile: join(root, 'dist/tinyBackend.js'), external: ['esbuild', 'vscode', 'tsx', 'tsx/*'] },
   { entryPoints: [join(root, 'src/extension/extension.ts')], outfile: join(root, 'dist/extension.js'), optional: true },
 ];
 
