@@ -27,6 +27,7 @@ Options (defaults in brackets):
   --grouping <mode>         truncate | fill | ragged [ragged]
   --fill <strategy>         randint | max (with --grouping fill)
   --select-k <k>            keep k most reward-diverse members per group [0 = all]
+  --teachers <a,b>          teacher programs of the task (defineTask teachers) sharing the rollouts
   --temperature <t>         rollout sampling temperature [1.0]
   --max-tokens <n>          completion tokens per module call [256]
   --loss <type>             grpo | bnpo | dr_grpo | dapo [dapo]
@@ -53,7 +54,7 @@ Options (defaults in brackets):
 
 const OPTIONS = {
   steps: { type: 'string' }, 'examples-per-step': { type: 'string' }, rollouts: { type: 'string' }, concurrency: { type: 'string' },
-  seed: { type: 'string' }, 'val-every': { type: 'string' }, grouping: { type: 'string' }, fill: { type: 'string' }, 'select-k': { type: 'string' },
+  seed: { type: 'string' }, 'val-every': { type: 'string' }, grouping: { type: 'string' }, fill: { type: 'string' }, 'select-k': { type: 'string' }, teachers: { type: 'string' },
   temperature: { type: 'string' }, 'max-tokens': { type: 'string' }, loss: { type: 'string' }, lr: { type: 'string' }, beta: { type: 'string' },
   iterations: { type: 'string' }, 'warm-start-epochs': { type: 'string' }, 'warm-start-lr': { type: 'string' }, backend: { type: 'string' },
   'inference-url': { type: 'string' }, 'trainer-url': { type: 'string' }, model: { type: 'string' }, 'no-guided-choice': { type: 'boolean' },
@@ -162,6 +163,7 @@ function configFromFlags(v: Values): MMGRPOConfig {
     groupingMode: (str('grouping') as MMGRPOConfig['groupingMode']) ?? file.groupingMode,
     fillStrategy: (str('fill') as MMGRPOConfig['fillStrategy']) ?? file.fillStrategy,
     selectKDiverse: int('select-k') ?? file.selectKDiverse,
+    teachers: str('teachers')?.split(',').map((t) => t.trim()).filter(Boolean) ?? file.teachers,
     temperature: num('temperature', 0, 5) ?? file.temperature,
     maxTokens: int('max-tokens', 1) ?? file.maxTokens,
     trainer: { ...file.trainer, lossType: (choiceOrUndefined(v.loss) as MMGRPOConfig['trainer']['lossType']) ?? file.trainer?.lossType, learningRate: num('lr') ?? file.trainer?.learningRate, beta: num('beta') ?? file.trainer?.beta, numIterations: int('iterations', 1) ?? file.trainer?.numIterations },

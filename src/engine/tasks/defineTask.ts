@@ -28,6 +28,9 @@ export function defineTask(definition: TaskDefinition): Task {
   if (!Array.isArray(d.inputs) || d.inputs.length === 0 || d.inputs.some((k) => typeof k !== 'string' || !k)) {
     throw new TaskDefinitionError(`${where}: \`inputs\` must list the example keys passed to the program, e.g. inputs: ['question'].`);
   }
+  for (const [name, t] of Object.entries(d.teachers ?? {})) {
+    if (!(t instanceof Module)) throw new TaskDefinitionError(`${where}: teacher "${name}" must be a Module instance (got ${describe(t)}).`);
+  }
   validateDataset(where, 'trainset', d.trainset, d.inputs, true);
   if (d.valset !== undefined) validateDataset(where, 'valset', d.valset, d.inputs, false);
   return Object.freeze({ ...(d as TaskDefinition), name, [TASK_BRAND]: true as const });

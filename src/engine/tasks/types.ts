@@ -38,6 +38,12 @@ export interface TaskDefinition {
   metric: Metric;
   description?: string;
   lm?: TaskLMDefaults;
+  /**
+   * Teacher programs by name (e.g. the program with other prompts): MMGRPO
+   * can split each input's rollouts between the student and the teachers
+   * named in its `teachers` setting, as off-policy data.
+   */
+  teachers?: Record<string, Module>;
 }
 
 /** Marker that lets the loader tell a task from any other default export. */

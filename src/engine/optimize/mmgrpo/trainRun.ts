@@ -3,7 +3,9 @@ import type { RunEvent } from '../../../protocol/events';
 import { ChatAdapter, JSONAdapter } from '../../adapters';
 import { RunWriter, buildManifest, isProcessAlive, newRunId, readRun, runsRoot } from '../../runs';
 import type { Task } from '../../tasks/types';
-import type { MMGRPOConfig } from './config';
+import { ConfigError, type MMGRPOConfig } from './config';
+import type { LanguageModel } from '../../lm/types';
+import type { RolloutPolicy } from './rollouts';
 import { runMMGRPO, type MMGRPOResult } from './loop';
 import { openSession, type EmbeddedLaunch, type OpenedSession } from './openSession';
 import { resumePointOf } from './resume';
@@ -48,6 +50,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   let opened: OpenedSession | undefined;
   try {
     writer.append({ type: 'run_started', runId, kind: 'train', taskName: o.task.name, taskFile: o.taskFile, resumed: events.length > 0 });
+    teacherPolicies(o.task, o.config.teachers, undefined); // unknown names fail before the backend starts
     const point = resumePointOf(events, WEIGHTS_STAGE);
     const program = o.task.program.clone();
     program.loadState(writer.manifest.programStateBefore);
@@ -65,8 +68,9 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
         : undefined,
     });
     const c = o.config;
+    const teachers = teacherPolicies(o.task, c.teachers, opened.session.lm);
     writer.append({ type: 'stage_started', stage: WEIGHTS_STAGE, label: `MMGRPO: ${c.steps} steps × ${c.examplesPerStep} inputs × ${c.rolloutsPerExample} rollouts` });
-    const result = await runMMGRPO({ config: c, program, task: o.task, session: opened.session, writer, stage: WEIGHTS_STAGE, adapter, resume: point, signal: o.signal, usage: opened.usage });
+    const result = await runMMGRPO({ config: c, program, teachers, task: o.task, session: opened.session, writer, stage: WEIGHTS_STAGE, adapter, resume: point, signal: o.signal, usage: opened.usage });
     if (result.status === 'completed') writer.append({ type: 'stage_finished', stage: WEIGHTS_STAGE });
     // The final program: frozen prompts plus the weights of the best validation step.
     writer.writeArtifact('result.json', JSON.stringify({ bestStep: result.bestStep, bestScore: result.bestScore, bestCheckpointDir: result.bestCheckpointDir, baseModel: opened.baseModel, backend: c.backend.kind, programState: program.saveState() }, null, 2) + '\n');
@@ -81,6 +85,16 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     await opened?.close().catch(() => undefined);
     writer.close();
   }
+}
+
+/** The task's teacher programs named in the config, sampling from the trained model too. */
+export function teacherPolicies(task: Task, names: readonly string[], lm: LanguageModel | undefined): RolloutPolicy[] {
+  const known = Object.keys(task.teachers ?? {});
+  return names.map((name) => {
+    const program = task.teachers?.[name];
+    if (!program) throw new ConfigError(`Unknown teacher "${name}": task "${task.name}" defines ${known.length ? known.join(', ') : 'no teachers (add `teachers: { name: program }` to defineTask)'}.`);
+    return { name, program: program.clone(), lm: lm as LanguageModel };
+  });
 }
 
 function openRun(o: TrainRunOptions): { writer: RunWriter; runId: string; events: RunEvent[] } {

@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { ConfigError, MMGRPO_DEFAULTS, resolveMMGRPOConfig } from '../../../../../src/engine/optimize/mmgrpo/config';
 import { rewardFor } from '../../../../../src/engine/optimize/mmgrpo/reward';
+import { teacherPolicies } from '../../../../../src/engine/optimize/mmgrpo/trainRun';
+import { Module, Predict, defineTask } from '../../../../../src/engine/sdk';
 import type { ProgramRun } from '../../../../../src/engine/trace';
 
 describe('MMGRPO config', () => {
@@ -59,5 +61,19 @@ describe('MMGRPO config: unknown settings', () => {
     assert.throws(() => resolveMMGRPOConfig({ stepz: 3 } as never), /Unknown setting "stepz"/);
     assert.throws(() => resolveMMGRPOConfig({ trainer: { learningrate: 1 } } as never), /Unknown setting "trainer.learningrate"/);
     assert.doesNotThrow(() => resolveMMGRPOConfig({ backend: { kind: 'remote', inferenceUrl: 'http://a/v1', trainerUrl: 'http://a/v1', model: 'm' } }));
+  });
+});
+
+describe('MMGRPO teachers', () => {
+  it('names an unknown teacher and lists the task\'s teachers', () => {
+    class P extends Module {
+      p = new Predict('q -> a');
+      async forward(i: { q: string }) {
+        return this.p.forward(i);
+      }
+    }
+    const task = defineTask({ name: 't', program: new P(), inputs: ['q'], trainset: [{ q: 'x' }], metric: () => 1, teachers: { fewShot: new P() } });
+    assert.throws(() => teacherPolicies(task, ['nope'], undefined), /Unknown teacher "nope": task "t" defines fewShot/);
+    assert.equal(teacherPolicies(task, ['fewShot'], undefined)[0].name, 'fewShot');
   });
 });

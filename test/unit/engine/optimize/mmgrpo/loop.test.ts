@@ -52,7 +52,7 @@ describe('MMGRPO loop (fake model behind the real trainer protocol)', function (
     return { config, s: { lm, trainer, jobId: status.job_id, model: status.current_model, capabilities }, usage: () => lm.usage.snapshot() };
   }
 
-  async function train(runDir: string, input: MMGRPOConfigInput, opts: { abortAtRollout?: number; backend?: FakeBackend } = {}): Promise<{ result: MMGRPOResult; backend: FakeBackend; events: RunEvent[] }> {
+  async function train(runDir: string, input: MMGRPOConfigInput, opts: { abortAtRollout?: number; backend?: FakeBackend; teacher?: boolean } = {}): Promise<{ result: MMGRPOResult; backend: FakeBackend; events: RunEvent[] }> {
     const backend = opts.backend ?? new FakeBackend();
     const server = await startEmbeddedServer({ backend, checkpointRoot: join(dir, 'ckpt') });
     try {
@@ -67,7 +67,8 @@ describe('MMGRPO loop (fake model behind the real trainer protocol)', function (
         const resume = resumePointOf(readRun(runDir, isProcessAlive).events, 'w');
         // What the product's orchestrator does on resume: weights back to the last completed step.
         if (resume.lastCheckpointDir) await backend.loadCheckpoint(resume.lastCheckpointDir);
-        const result = await runMMGRPO({ config, program: task.program.clone(), task, session: s, writer, stage: 'w', adapter: new ChatAdapter({ guidedChoice: true }), resume, signal: controller.signal, usage });
+        const teachers = opts.teacher ? [{ name: 'teacher', program: task.program.clone(), lm: s.lm }] : undefined;
+        const result = await runMMGRPO({ config, program: task.program.clone(), teachers, task, session: s, writer, stage: 'w', adapter: new ChatAdapter({ guidedChoice: true }), resume, signal: controller.signal, usage });
         return { result, backend, events: readRun(runDir, isProcessAlive).events };
       } finally {
         writer.close();
@@ -120,6 +121,13 @@ describe('MMGRPO loop (fake model behind the real trainer protocol)', function (
     const uninterrupted = await train(join(dir, 'straight'), base);
     const groupsByStep = (events: RunEvent[]) => finished(events).map((e) => JSON.stringify(e.groups));
     assert.deepEqual(groupsByStep(second.events), groupsByStep(uninterrupted.events), 'resumed = uninterrupted, group for group');
+  });
+
+  it('splits each input\'s rollouts between the student and a teacher program', async () => {
+    const { events } = await train(join(dir, 'teach'), { ...base, steps: 1 }, { teacher: true });
+    const r = events.find((e) => e.type === 'rollouts');
+    assert.ok(r && r.type === 'rollouts');
+    assert.deepEqual(r.rollouts.filter((x) => x.exampleIndex === 0).map((x) => x.teacher), ['student', 'teacher', 'student', 'teacher']);
   });
 
   it('stops cleanly at a budget, leaving a resumable run', async () => {
