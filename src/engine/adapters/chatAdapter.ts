@@ -27,6 +27,9 @@ export function formatAnswer(signature: Signature, outputs: Record<string, unkno
   return body ? `${body}\n\n${marker(COMPLETED)}` : marker(COMPLETED);
 }
 
+// Signatures are immutable, so a rendered system message stays valid for the signature's life.
+const SYSTEM_MESSAGES = new WeakMap<Signature, Map<string, string>>();
+
 /** Renders fields between `[[ ## name ## ]]` markers; the format DSPy popularised. */
 export class ChatAdapter implements Adapter {
   constructor(readonly options: ChatAdapterOptions = {}) {}
@@ -55,9 +58,19 @@ export class ChatAdapter implements Adapter {
     return choice ? renderValue(choice.type, outputs[choice.name]) : formatAnswer(signature, outputs);
   }
 
+  /** The system message is the same for every call of a module: built once per (signature, instructions, mode). */
   private systemMessage(signature: Signature, instructions: string, choiceMode: boolean): string {
-    const format = choiceMode ? choiceFormat(signature) : markerFormat(signature);
-    return [describeFields(signature), format, instructionsBlock(instructions)].join('\n\n');
+    let bySig = SYSTEM_MESSAGES.get(signature);
+    if (!bySig) SYSTEM_MESSAGES.set(signature, (bySig = new Map()));
+    const key = `${choiceMode ? 1 : 0}${instructions}`;
+    let text = bySig.get(key);
+    if (text === undefined) {
+      const format = choiceMode ? choiceFormat(signature) : markerFormat(signature);
+      text = [describeFields(signature), format, instructionsBlock(instructions)].join('\n\n');
+      if (bySig.size > 64) bySig.clear(); // prompt search tries many instructions: keep the cache small
+      bySig.set(key, text);
+    }
+    return text;
   }
 
   parse(signature: Signature, completion: string, prompt?: FormattedPrompt): Record<string, unknown> {
