@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import { lmConfigFromEnv } from '../../engine/lm';
 import { ConfigError, resolveMMGRPOConfig, type MMGRPOConfig, type MMGRPOConfigInput } from '../../engine/optimize/mmgrpo/config';
 import { runTraining } from '../../engine/optimize/mmgrpo/trainRun';
+import { estimateTrainingCost, formatEstimate } from '../../engine/optimize/mmgrpo/costEstimate';
+import { ChatAdapter } from '../../engine/adapters';
 import { isProcessAlive, readRun, runsRoot } from '../../engine/runs';
 import { loadTaskFile } from '../../engine/tasks/loadTask';
 import { choiceOption, intOption, numberOption, parseCommandArgs } from '../args';
@@ -47,6 +49,9 @@ Options (defaults in brackets):
   --max-tokens-total <n>    stop cleanly after n tokens [0 = no limit]
   --max-seconds <n>         stop cleanly after n seconds [0 = no limit]
   --config <file.json>      MMGRPO config (flags win)
+  --dry-run                 print the LM calls and tokens each stage will use, then exit
+  --price-prompt <x>        with --dry-run: money per 1M prompt tokens
+  --price-completion <x>    with --dry-run: money per 1M completion tokens
   --resume <run-id>         continue an interrupted run from its last completed step
   --runs-dir <dir>          where runs are stored [.mmgrpo/runs]
   --json                    print run events as JSON lines on stdout
@@ -60,7 +65,7 @@ const OPTIONS = {
   'inference-url': { type: 'string' }, 'trainer-url': { type: 'string' }, model: { type: 'string' }, 'no-guided-choice': { type: 'boolean' },
   'max-lm-calls': { type: 'string' }, 'max-tokens-total': { type: 'string' }, 'max-seconds': { type: 'string' }, config: { type: 'string' },
   resume: { type: 'string' }, 'runs-dir': { type: 'string' }, json: { type: 'boolean' },
-  'model-config': { type: 'string' },
+  'model-config': { type: 'string' }, 'dry-run': { type: 'boolean' }, 'price-prompt': { type: 'string' }, 'price-completion': { type: 'string' },
   'init-from': { type: 'string' },
   // For tests and experiments: another embedded backend factory.
   'backend-module': { type: 'string' }, 'backend-export': { type: 'string' },
@@ -83,6 +88,12 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const warmStart = saved?.warmStart ?? { epochs: intOption('train', 'warm-start-epochs', v['warm-start-epochs'], 0), learningRate: numberOption('train', 'warm-start-lr', v['warm-start-lr'], 1e-3, 1e-9, 1)!, batchSize: 16 };
   const { task, file } = await loadTaskFile(taskFile);
   if (!task.valset?.length && !config.useTrainAsVal) throw new UsageError(`Task "${task.name}" has no valset: add one to defineTask, or set useTrainAsVal in --config.`);
+  if (v['dry-run']) {
+    const rows = estimateTrainingCost({ program: task.program, task, adapter: new ChatAdapter({ guidedChoice: !v['no-guided-choice'] }), config, prices: { promptPerMTok: numberOption('train', 'price-prompt', v['price-prompt'], undefined), completionPerMTok: numberOption('train', 'price-completion', v['price-completion'], undefined) } });
+    process.stdout.write(`Estimated cost of training "${task.name}" (each module assumed to run once per rollout; nothing was run):\n${formatEstimate(rows)}`);
+    if (warmStart.epochs > 0) process.stdout.write(`  plus a supervised warm start: ${warmStart.epochs} epochs on the labeled module calls (no LM calls)\n`);
+    return EXIT.ok;
+  }
   const printer = v.json ? jsonPrinter() : humanPrinter();
   const controller = new AbortController();
   const onSigint = () => controller.abort();

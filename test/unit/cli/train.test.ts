@@ -77,6 +77,16 @@ describe('mmgrpo train (CLI, fake model)', function () {
     assert.match(again.stderr, /already completed/);
   });
 
+  it('--dry-run prints calls and tokens per stage and starts nothing', async () => {
+    const r = await cli(['train', task, '--dry-run', '--steps', '10', '--val-every', '5', '--price-prompt', '1', '--price-completion', '2'], ws);
+    assert.equal(r.code, 0, r.stderr);
+    // 10 steps x 4 inputs x 8 rollouts x 2 modules; validation at steps 0, 5, 10 on 120 examples x 2 modules.
+    assert.match(r.stdout, /mmgrpo rollouts\s+640\s/);
+    assert.match(r.stdout, /validation\s+720\s/);
+    assert.match(r.stdout, /total\s+1360\s/);
+    assert.equal(readdirSync(ws).length, 0, 'no run folder, no model folder');
+  });
+
   it('rejects invalid configuration before any LM call, saying what to change', async () => {
     const cases: [string[], RegExp][] = [
       [['--rollouts', '1'], /rolloutsPerExample must be at least 2/],
