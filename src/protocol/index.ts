@@ -2,3 +2,4 @@ export * from './lm';
 export * from './trace';
 export * from './events';
 export * from './trainer';
+export * from './webview';

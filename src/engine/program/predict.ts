@@ -3,7 +3,7 @@ import { LMError } from '../lm/types';
 import { AdapterParseError } from '../adapters/errors';
 import { ChatAdapter } from '../adapters/chatAdapter';
 import type { Adapter, FormattedPrompt } from '../adapters/types';
-import { currentContext, type ProgramContext } from '../trace/context';
+import { currentContext, outsideContext, type ProgramContext } from '../trace/context';
 import type { CallHandle } from '../trace/recorder';
 import { Signature, type SignatureLike } from './signature';
 
@@ -78,7 +78,7 @@ export class Predict {
     const started = tick();
     let response: LMResponse;
     try {
-      response = await ctx.lm.complete(request, ctx.signal);
+      response = await outsideContext(() => ctx.lm.complete(request, ctx.signal));
     } catch (e) {
       if (handle) Object.assign(handle.record, { error: errorMessage(e), latencyMs: tick() - started });
       throw e;

@@ -116,7 +116,7 @@ class PromptSearch {
       else if ((await this.runTrial(t)) && t % this.opts.fullEvalEvery === 0) await this.fullEvalMostPromising();
     }
     if (this.stoppedBy !== 'cancelled') await this.finalFullEval();
-    this.emit({ type: 'search_finished', bestCandidate: this.best.id, bestScore: this.best.score, baselineScore: this.baselineScore, trials: this.trials.length, ...(this.stoppedBy ? { stoppedBy: this.stoppedBy } : {}) });
+    this.emit(this.finished());
     return this.result();
   }
 
@@ -220,18 +220,26 @@ class PromptSearch {
   }
 
   private result(): PromptSearchResult {
+    const { calls, promptTokens, completionTokens } = this.meter.reading();
     const out: PromptSearchResult = {
       bestState: this.best.state,
       bestScore: this.best.score,
       bestCandidate: this.best.id,
       baselineScore: this.baselineScore,
       trials: this.trials,
-      ...this.meter.reading(),
-      lmCalls: this.meter.calls,
+      lmCalls: calls,
+      promptTokens,
+      completionTokens,
     };
-    delete (out as Partial<{ calls: number }>).calls;
     if (this.stoppedBy) out.stoppedBy = this.stoppedBy;
     return out;
+  }
+
+  private finished(): PromptSearchEvent {
+    const { id, score } = this.best;
+    const e: PromptSearchEvent = { type: 'search_finished', bestCandidate: id, bestScore: score, baselineScore: this.baselineScore, trials: this.trials.length };
+    if (this.stoppedBy) e.stoppedBy = this.stoppedBy;
+    return e;
   }
 }
 

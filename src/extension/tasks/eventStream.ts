@@ -1,0 +1,99 @@
+import { StringDecoder } from 'node:string_decoder';
+import { RUN_EVENT_TYPES, type RunEvent } from '../../protocol/events';
+
+// Reading the CLI's `--json` stdout: JSON lines arrive in arbitrary chunks
+// (a line may be split anywhere, even inside a UTF-8 sequence).
+
+/** Splits a byte stream into complete lines; keeps the unfinished tail for the next chunk. */
+export class LineSplitter {
+  private readonly decoder = new StringDecoder('utf8');
+  private tail = '';
+
+  push(chunk: Buffer | string): string[] {
+    const text = this.tail + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
+    const parts = text.split('\n');
+    this.tail = parts.pop() ?? '';
+    return parts.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  }
+
+  /** The last line when the stream ended without a newline. */
+  flush(): string[] {
+    const rest = this.tail + this.decoder.end();
+    this.tail = '';
+    return rest.trim() === '' ? [] : [rest];
+  }
+}
+
+const KNOWN = new Set<string>(RUN_EVENT_TYPES);
+
+/** A run event from one stdout line, or undefined for anything else (plain text, newer event types). */
+export function parseEventLine(line: string): RunEvent | undefined {
+  const t = line.trim();
+  if (!t.startsWith('{')) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(t);
+  } catch {
+    return undefined;
+  }
+  if (v === null || typeof v !== 'object') return undefined;
+  const e = v as Record<string, unknown>;
+  if (typeof e.type !== 'string' || !KNOWN.has(e.type) || typeof e.seq !== 'number') return undefined;
+  return v as RunEvent;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/** One human-readable terminal line per notable event; undefined for events not worth a line. */
+export function describeEvent(e: RunEvent): string | undefined {
+  switch (e.type) {
+    case 'run_started':
+      return `${e.resumed ? 'Resumed' : 'Started'} ${e.kind} run ${e.runId} (${e.taskName})`;
+    case 'stage_started':
+      return `▸ ${e.label}`;
+    case 'eval_finished':
+      return `  ${e.step !== undefined ? `step ${e.step} ` : ''}${e.split} score ${pct(e.score)} over ${e.count} examples${e.errors ? `, ${e.errors} with errors` : ''}`;
+    case 'step_finished': {
+      const groups = e.modules.reduce((n, m) => n + m.groups, 0);
+      const trained = e.modules.reduce((n, m) => n + m.trainedGroups, 0);
+      return `  step ${e.step}: reward ${e.rewardMean.toFixed(3)} ± ${e.rewardStd.toFixed(3)}, groups ${trained}/${groups} trained`;
+    }
+    case 'checkpoint_saved':
+      return e.best && e.valScore !== undefined ? `  new best: ${pct(e.valScore)} at step ${e.step}` : undefined;
+    case 'log':
+      return `${e.level === 'info' ? '' : e.level.toUpperCase() + ': '}${e.message}`;
+    case 'run_finished':
+      return `Run ${e.status}${e.error ? `: ${e.error}` : ''}`;
+    default:
+      return undefined;
+  }
+}
+
+/** What the progress notification and status bar show for one run. */
+export interface RunProgress {
+  runId?: string;
+  kind?: string;
+  stage?: string;
+  /** 0..1 within the current stage, when known. */
+  fraction?: number;
+  message: string;
+  finished?: string;
+}
+
+/** Folds one event into a run's progress state (pure; the UI renders the result). */
+export function reduceProgress(p: RunProgress, e: RunEvent): RunProgress {
+  switch (e.type) {
+    case 'run_started':
+      return { ...p, runId: e.runId, kind: e.kind, message: `${e.kind} ${e.taskName}` };
+    case 'stage_started':
+      return { ...p, stage: e.label, fraction: 0, message: e.label };
+    case 'progress':
+      return { ...p, fraction: e.total > 0 ? e.done / e.total : undefined, message: `${p.stage ?? e.stage} ${e.done}/${e.total}` };
+    case 'step_finished':
+      return { ...p, message: `step ${e.step}: reward ${e.rewardMean.toFixed(3)}` };
+    case 'run_finished':
+      return { ...p, fraction: 1, finished: e.status, message: `${e.status}${e.error ? `: ${e.error}` : ''}` };
+    default:
+      return p;
+  }
+}
