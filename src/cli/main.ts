@@ -53,7 +53,9 @@ export async function main(argv: string[]): Promise<number> {
 function reportError(err: unknown): number {
   const known = err instanceof UsageError || err instanceof TaskLoadError || err instanceof TaskDefinitionError || err instanceof RunStoreError || err instanceof LMError || err instanceof TrainerError || err instanceof ConfigError;
   if (known) {
-    process.stderr.write(`mmgrpo: ${(err as Error).message}\n`);
+    const message = (err as Error).message;
+    // Usage errors already name their command ("mmgrpo eval: ..."): do not say mmgrpo twice.
+    process.stderr.write(message.startsWith('mmgrpo ') ? `${message}\n` : `mmgrpo: ${message}\n`);
     return err instanceof UsageError ? EXIT.usage : EXIT.failed;
   }
   const e = err instanceof Error ? err : new Error(String(err));

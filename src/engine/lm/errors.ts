@@ -139,6 +139,7 @@ function messageFor(f: AttemptFailure, at: string, tries: string, why: string, c
     case 'server':
       return `${at} failed with HTTP ${f.status ?? '5xx'}${tries}${why}. Check the server's logs.`;
     case 'bad_request':
+      if (f.status === 413) return `${at} refused the request as too large (HTTP 413${why}). Shorten the prompt (fewer or shorter demos and inputs) or raise the server's body limit.`;
       return f.status === 404
         ? `${at} has no model '${ctx.model}' (HTTP 404${why}). List the served models with GET ${ctx.baseUrl}/models and set --model or MMGRPO_MODEL; if that list fails too, the base URL is wrong (it usually ends in /v1).`
         : `${at} rejected the request for model '${ctx.model}' (HTTP ${f.status ?? 400}${why}). Check the sampling settings and extra body fields.`;

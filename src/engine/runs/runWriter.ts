@@ -30,6 +30,9 @@ export class RunWriter {
 
   /** Creates `dir` (which must not exist yet) with its manifest. */
   static create(dir: string, manifest: RunManifest): RunWriter {
+    if (existsSync(join(dir, MANIFEST_FILE))) {
+      throw new RunStoreError(`${dir} already holds a run; resume it (mmgrpo train --resume) or start a new one.`);
+    }
     guard(dir, () => mkdirSync(dir, { recursive: true, mode: 0o750 }));
     acquireLock(dir);
     const clean = { ...manifest, config: redactSecrets(manifest.config) };

@@ -20,7 +20,7 @@ export const faultTask = defineTask({
   name: 'faults',
   program: new Pick(),
   inputs: ['x'],
-  trainset: words(30, 'train-'),
+  trainset: words(40, 'train-'),
   valset: words(3, 'val-'),
   metric: (ex, pred) => (pred.b === ex.b ? 1 : 0),
 });

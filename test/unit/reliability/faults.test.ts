@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunEvent } from '../../../src/protocol/events';
 import { startEmbeddedServer, type EmbeddedServerHandle } from '../../../src/embedded/server';
-import { runEvaluation } from '../../../src/engine/evaluate';
+import { runEvaluation } from '../../../src/engine/evaluate/evalRun';
 import { resolveMMGRPOConfig } from '../../../src/engine/optimize/mmgrpo/config';
 import { initializeRequest } from '../../../src/engine/optimize/mmgrpo/initRequest';
 import { runMMGRPO } from '../../../src/engine/optimize/mmgrpo/loop';
@@ -12,7 +12,7 @@ import { RunWriter, buildManifest, isProcessAlive, readRun } from '../../../src/
 import { ArborTrainerClient } from '../../../src/engine/trainer';
 import { FakeBackend } from '../../fixtures/fakeBackend';
 import { FAULT_KINDS, FaultProxy } from '../../fixtures/faultProxy';
-import { checkAccounting, faultProxy, faultTask, guided, proxiedLM, type Report, type Unit } from './faultHarness';
+import { CLIENT, chatOnly, checkAccounting, faultProxy, faultTask, guided, proxiedLM, type Report, type Unit } from './faultHarness';
 
 function show(label: string, r: Report): void {
   const kinds = FAULT_KINDS.map((k) => `${k}=${r.stats.injected[k]}`).join(' ');
@@ -65,8 +65,23 @@ describe('reliability: runs survive an LM server that misbehaves', function () {
     assert.ok(usage && usage.type === 'usage' && usage.retries === report.retries, 'the run records the retries');
   });
 
+  it('evaluation against a server that always fails: every example fails with the final error, after all retries', async () => {
+    proxy = new FaultProxy({ target: server.baseUrl, rates: { server_error: 1 }, seed: 2, injectOn: chatOnly });
+    const lm = proxiedLM(await proxy.start(), 'tiny-fake', server.token);
+    const out = await runEvaluation({
+      task: faultTask, taskFile: 'faults.ts', workspace: dir, runsDir: join(dir, 'runs'), lm, split: 'train', limit: 5,
+      concurrency: 4, seed: 1, adapter: guided(), config: {}, signal: new AbortController().signal, usage: () => lm.usage.snapshot(),
+    });
+    assert.equal(out.status, 'completed', 'a dead server fails examples, not the run');
+    const report = checkAccounting(out.result.results, 5, 0, proxy, lm);
+    assert.equal(report.exhausted, 5);
+    assert.equal(report.retries, 5 * CLIENT.maxRetries);
+    assert.equal(report.stats.requests, 5 * (CLIENT.maxRetries + 1));
+    assert.match(out.result.results[0].error!, /^The LM server at http:\/\/127\.0\.0\.1:\d+\/v1 failed with HTTP 50[023] after 5 attempts: injected 50[023]\. Check the server's logs\.$/);
+  });
+
   it('MMGRPO training: every rollout is kept and scored, steps complete, trainer untouched by faults', async () => {
-    proxy = faultProxy(server.baseUrl, 3);
+    proxy = faultProxy(server.baseUrl, 1);
     const config = resolveMMGRPOConfig({ steps: 3, examplesPerStep: 3, rolloutsPerExample: 4, valEvery: 2, seed: 5, concurrency: 4, failureScore: 0, formatFailureScore: -1 });
     // Trainer calls go direct: a step is not idempotent, so it must never be duplicated by a fault.
     const trainer = new ArborTrainerClient({ baseUrl: server.baseUrl, token: server.token });
@@ -99,7 +114,8 @@ describe('reliability: runs survive an LM server that misbehaves', function () {
     ];
     const report = checkAccounting(units, 3 * 3 * 4 + faultTask.valset!.length * 3, 0, proxy, lm);
     show('mmgrpo', report);
-    assert.ok(report.stats.injected.malformed + report.stats.injected.timeout + report.stats.injected.reset > 0, 'some faults hit the training run');
+    for (const k of FAULT_KINDS) assert.ok(report.stats.injected[k] > 0, `seed 1 injects some ${k}`);
+    assert.ok(report.failed > 0, 'some rollouts or validation examples failed and were scored');
     // Per-step counts in step_finished agree with the rollouts themselves.
     for (const e of events) {
       if (e.type !== 'step_finished') continue;

@@ -6,7 +6,7 @@ export interface CategoricalTPEOptions {
   gamma?: number;
   /** Trials drawn uniformly before the model is trusted. */
   startupTrials?: number;
-  /** Pseudo-count spread uniformly over the choices of each parameter (keeps unseen choices reachable). */
+  /** Pseudo-count (> 0) spread uniformly over the choices of each parameter (keeps unseen choices reachable). */
   priorWeight?: number;
   /** Draws from l(x) per parameter among which the best l/g ratio wins. */
   candidates?: number;
@@ -98,8 +98,8 @@ export class CategoricalTPE {
 
   /** Smoothed categorical distribution of one parameter over a group of trials. */
   private density(name: string, n: number, group: Observation[]): number[] {
-    // A tiny floor keeps the ratio finite when priorWeight is 0.
-    const prior = Math.max(this.priorWeight, 1e-9) / n;
+    // priorWeight > 0 (checked), so g(x) > 0 and the ratio is always finite.
+    const prior = this.priorWeight / n;
     const counts = new Array<number>(n).fill(prior);
     for (const o of group) counts[o.params[name]] += 1;
     const total = counts.reduce((s, c) => s + c, 0);

@@ -103,6 +103,12 @@ describe('run store', () => {
     assert.equal(after.tornTail, false);
   });
 
+  it('refuses to create a run over an existing one (which would repeat sequence numbers)', () => {
+    const dir = join(root, 'twice');
+    RunWriter.create(dir, manifestFor('twice')).close();
+    assert.throws(() => RunWriter.create(dir, manifestFor('twice')), /already holds a run; resume it/);
+  });
+
   it('takes over a lock left by a dead process', () => {
     const dir = join(root, 'stale');
     RunWriter.create(dir, manifestFor('stale')).close();
