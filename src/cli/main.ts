@@ -5,6 +5,7 @@ import { RunStoreError } from '../engine/runs';
 import { ENGINE_VERSION } from '../engine/version';
 import { evalCommand } from './commands/evalCommand';
 import { runsCommand } from './commands/runsCommand';
+import { reportCommand } from './commands/reportCommand';
 import { serveCommand } from './commands/serveCommand';
 import { trainCommand } from './commands/trainCommand';
 import { TrainerError } from '../engine/trainer';
@@ -20,12 +21,13 @@ Commands:
   train <task-file>    train the program's weights with MMGRPO (resumable)
   runs list            list recorded runs
   runs show <id>       show one run
+  report <run>         write a self-contained HTML report of a run
   serve                run the embedded CPU model server
 
 Run \`mmgrpo <command> --help\` for a command's options.`;
 
 type Command = (argv: string[]) => Promise<number>;
-const COMMANDS: Record<string, Command> = { eval: evalCommand, train: trainCommand, runs: runsCommand, serve: serveCommand };
+const COMMANDS: Record<string, Command> = { eval: evalCommand, train: trainCommand, runs: runsCommand, report: reportCommand, serve: serveCommand };
 
 /** Runs the CLI; returns the exit code. Known errors become one line on stderr. */
 export async function main(argv: string[]): Promise<number> {

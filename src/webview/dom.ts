@@ -9,7 +9,7 @@ export interface Props {
   title?: string;
   /** Fixed, code-chosen attributes only (never run data in href/src/on*). */
   attrs?: Record<string, string>;
-  onClick?: (ev: MouseEvent) => void;
+  onClick?: (ev: Event) => void;
 }
 
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, ...children: Child[]): HTMLElementTagNameMap[K] {

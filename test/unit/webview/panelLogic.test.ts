@@ -1,0 +1,43 @@
+import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildRunView } from '../../../src/engine/runs/runView';
+import { pairRollouts } from '../../../src/webview/compareView';
+import { isHostMessage } from '../../../src/webview/messages';
+import { visibleRange } from '../../../src/webview/virtualRange';
+import { rollout, syntheticRun } from './fixtures';
+
+describe('webview logic (DOM-free)', () => {
+  it('accepts snapshot, compare and error messages and drops anything else', () => {
+    const view = buildRunView(syntheticRun(8, 2));
+    assert.equal(isHostMessage({ type: 'snapshot', view }), true);
+    assert.equal(isHostMessage({ type: 'compare', left: view, right: view }), true);
+    assert.equal(isHostMessage({ type: 'error', message: 'x' }), true);
+    assert.equal(isHostMessage({ type: 'snapshot', view: { ...view, steps: 'nope' } }), false);
+    assert.equal(isHostMessage({ type: 'snapshot', view: { ...view, rollouts: { step: 1 } } }), false);
+    assert.equal(isHostMessage({ type: 'compare', left: view }), false);
+    assert.equal(isHostMessage({ type: 'eval', code: 'alert(1)' }), false);
+    assert.equal(isHostMessage(null), false);
+    assert.equal(isHostMessage('snapshot'), false);
+  });
+
+  it('windows 10,000 rows to the visible ones plus a margin', () => {
+    assert.deepEqual(visibleRange(0, 260, 26, 10_000, 8), { start: 0, end: 19 });
+    assert.deepEqual(visibleRange(26 * 5000, 260, 26, 10_000, 8), { start: 4992, end: 5019 });
+    assert.deepEqual(visibleRange(26 * 20_000, 260, 26, 10_000, 8), { start: 9999, end: 10_000 });
+    assert.deepEqual(visibleRange(0, 260, 26, 0), { start: 0, end: 0 });
+  });
+
+  it('pairs two runs\' rollouts by dataset example', () => {
+    const pairs = pairRollouts([rollout(0, 0, 1), rollout(0, 1, 0), rollout(2, 0, 1)], [rollout(2, 0, 0), rollout(1, 0, 1)]);
+    assert.deepEqual(pairs.map((p) => [p.datasetIndex, p.left.length, p.right.length]), [[100, 2, 0], [101, 0, 1], [102, 1, 1]]);
+  });
+
+  it('never writes markup from strings in the panel code (all data goes in as text)', () => {
+    const dir = join(__dirname, '..', '..', '..', 'src', 'webview');
+    const offenders = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .filter((f) => /\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write|new Function|\beval\(/.test(readFileSync(join(dir, f), 'utf8')));
+    assert.deepEqual(offenders, []);
+  });
+});
