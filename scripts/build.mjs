@@ -27,6 +27,8 @@ const targets = [
   // (register_all_gradients) do not load from node_modules under plain Node.
   { entryPoints: [join(root, 'src/embedded/tinyBackend.ts')], outfile: join(root, 'dist/tinyBackend.js'), external: ['esbuild', 'vscode', 'tsx', 'tsx/*'] },
   { entryPoints: [join(root, 'src/extension/extension.ts')], outfile: join(root, 'dist/extension.js'), optional: true },
+  // The run panel runs in a webview (a browser): one self-contained script, no Node.
+  { entryPoints: [join(root, 'src/webview/main.ts')], outfile: join(root, 'dist/webview.js'), optional: true, platform: 'browser', format: 'iife', target: 'es2022', external: [] },
 ];
 
 for (const { optional, ...t } of targets) {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { RunEvent } from '../../protocol/events';
-import { LineSplitter, parseEventLine } from './eventStream';
+import { isUnknownEvent, LineSplitter, parseEventLine } from './eventStream';
 
 // One CLI child process. Everything is asynchronous: the extension host only
 // reacts to pipe data and exit events, so a busy or crashed run never blocks it.
@@ -44,7 +44,7 @@ export function startCli(launch: CliLaunch, handlers: CliHandlers = {}): CliRun 
     if (line.trim() === '') return;
     const e = parseEventLine(line);
     if (e) handlers.onEvent?.(e);
-    else handlers.onText?.(line, 'stdout');
+    else if (!isUnknownEvent(line)) handlers.onText?.(line, 'stdout');
   };
   const onStderr = (line: string) => handlers.onText?.(line, 'stderr');
   child.stdout.on('data', (c: Buffer) => out.push(c).forEach(onStdout));

@@ -42,6 +42,17 @@ export function parseEventLine(line: string): RunEvent | undefined {
   return v as RunEvent;
 }
 
+/** An event of a type this extension does not know (a newer CLI): skipped, not echoed as raw JSON. */
+export function isUnknownEvent(line: string): boolean {
+  if (!line.trim().startsWith('{')) return false;
+  try {
+    const v = JSON.parse(line) as Record<string, unknown>;
+    return v !== null && typeof v === 'object' && typeof v.type === 'string' && typeof v.seq === 'number' && !KNOWN.has(v.type);
+  } catch {
+    return false;
+  }
+}
+
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /** One human-readable terminal line per notable event; undefined for events not worth a line. */

@@ -1,0 +1,24 @@
+// Every command id in one table. package.json's `contributes.commands` must
+// list the same ids (a unit test checks both directions).
+
+export const COMMANDS = {
+  train: 'mmgrpo.train',
+  optimize: 'mmgrpo.optimize',
+  evaluate: 'mmgrpo.evaluate',
+  showRuns: 'mmgrpo.showRuns',
+  openRun: 'mmgrpo.openRun',
+  resumeRun: 'mmgrpo.resumeRun',
+  cancelRun: 'mmgrpo.cancelRun',
+  deleteRun: 'mmgrpo.deleteRun',
+  compareRuns: 'mmgrpo.compareRuns',
+  refreshRuns: 'mmgrpo.refreshRuns',
+  promptDiff: 'mmgrpo.promptDiff',
+  applyInstruction: 'mmgrpo.applyInstruction',
+  setApiKey: 'mmgrpo.setApiKey',
+  openRollout: 'mmgrpo.openRollout',
+} as const;
+
+export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
+
+/** Commands that only make sense with arguments (from a lens or the tree): hidden from the palette. */
+export const CONTEXT_ONLY: readonly CommandId[] = [COMMANDS.promptDiff, COMMANDS.applyInstruction, COMMANDS.openRollout];

@@ -1,0 +1,14 @@
+import * as vscode from 'vscode';
+import type { Services } from '../services';
+import { runDirArg } from './args';
+import { pickRun } from './pickRun';
+import { runTaskCommand } from './runTask';
+
+export const resumeRun = (s: Services) => async (arg?: unknown) => {
+  const dir = runDirArg(arg) ?? (await pickRun(s, 'Resume which run?'));
+  const run = dir ? s.runs.get(dir) : undefined;
+  if (!run) return;
+  if (run.manifest.kind !== 'train') return void vscode.window.showWarningMessage(`Run ${run.id} is an ${run.manifest.kind} run; only training runs can be resumed.`);
+  if (run.status === 'completed' || run.status === 'running') return void vscode.window.showWarningMessage(`Run ${run.id} is ${run.status}; only interrupted or cancelled runs can be resumed.`);
+  await runTaskCommand(s, 'train', { taskFile: run.manifest.taskFile, taskName: run.manifest.taskName }, run.id);
+};

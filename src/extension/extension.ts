@@ -1,0 +1,72 @@
+import * as vscode from 'vscode';
+import { isProcessAlive } from '../engine/runs';
+import { registerCommands } from './commands/registerCommands';
+import { PROMPT_SCHEME, PromptDocuments } from './commands/promptDiff';
+import { DetectionService } from './detection/detectionService';
+import { SOURCE_LANGUAGES } from './detection/scanGlobs';
+import { MmgrpoCodeLensProvider, StaleStatus } from './lenses/codeLensProvider';
+import { RunPanels } from './panel/panelHost';
+import { RunModel } from './runs/runModel';
+import type { Services } from './services';
+import { RunManager } from './tasks/runManager';
+import { TASK_TYPE } from './tasks/taskDefinition';
+import { MmgrpoTaskProvider } from './tasks/taskProvider';
+import { RUNS_VIEW_ID, RunsTreeProvider } from './tree/runsTreeProvider';
+
+const RUNS_DEBOUNCE_MS = 400;
+
+/** Activation does no I/O itself: the scan and the run listing start in the background. */
+export function activate(context: vscode.ExtensionContext): void {
+  const sub = (...d: vscode.Disposable[]) => context.subscriptions.push(...d);
+  const detection = new DetectionService();
+  const runs = new RunModel(isProcessAlive, () => (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
+  const runManager = new RunManager(context.extensionPath);
+  const tree = new RunsTreeProvider(runs);
+  const panels = new RunPanels(context.extensionUri, runs);
+  const s: Services = { context, detection, runs, runManager, panels, tree };
+  sub(detection, runManager, tree, panels);
+
+  const view = vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
+  const lenses = new MmgrpoCodeLensProvider(detection, runs);
+  sub(
+    view,
+    lenses,
+    new StaleStatus(detection),
+    vscode.languages.registerCodeLensProvider(SOURCE_LANGUAGES.map((language) => ({ language, scheme: 'file' })), lenses),
+    vscode.tasks.registerTaskProvider(TASK_TYPE, new MmgrpoTaskProvider(s)),
+    vscode.workspace.registerTextDocumentContentProvider(PROMPT_SCHEME, new PromptDocuments(runs)),
+  );
+  registerCommands(s, view);
+  watchRuns(s);
+  detection.start();
+  void runs.reload();
+}
+
+/** Reloads runs when any events file changes (debounced: a training run appends often). */
+function watchRuns(s: Services): void {
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => void s.runs.reload(), RUNS_DEBOUNCE_MS);
+  };
+  const watcher = vscode.workspace.createFileSystemWatcher('**/.mmgrpo/runs/**/events.jsonl');
+  const folders = vscode.workspace.createFileSystemWatcher('**/.mmgrpo/runs/*');
+  s.context.subscriptions.push(
+    watcher,
+    folders,
+    watcher.onDidCreate(schedule),
+    watcher.onDidChange(schedule),
+    watcher.onDidDelete(schedule),
+    folders.onDidDelete(schedule),
+    folders.onDidCreate(schedule),
+    s.runManager.onEvent((e) => {
+      if (e.type === 'run_started' || e.type === 'run_finished') schedule();
+    }),
+    vscode.workspace.onDidChangeWorkspaceFolders(schedule),
+    { dispose: () => timer && clearTimeout(timer) },
+  );
+}
+
+export function deactivate(): void {
+  // Everything is a disposable on the context; VS Code disposes them (running CLIs get SIGINT).
+}

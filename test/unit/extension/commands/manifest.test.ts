@@ -1,0 +1,39 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { COMMANDS } from '../../../../src/extension/commands';
+import { runDirArg, stepArg, taskArg } from '../../../../src/extension/commands/args';
+
+interface Pkg {
+  activationEvents: string[];
+  capabilities: { untrustedWorkspaces: { supported: string } };
+  contributes: { commands: { command: string }[]; configuration: { properties: Record<string, unknown> }; taskDefinitions: { type: string }[]; views: Record<string, { id: string }[]> };
+}
+const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8')) as Pkg;
+
+describe('extension manifest', () => {
+  it('contributes exactly the commands of the command table', () => {
+    assert.deepEqual(pkg.contributes.commands.map((c) => c.command).sort(), Object.values(COMMANDS).sort());
+  });
+
+  it('activates cheaply (no workspace-wide glob) and supports untrusted workspaces in a limited way', () => {
+    assert.ok(!pkg.activationEvents.some((e) => e.startsWith('workspaceContains:**')));
+    for (const e of ['onLanguage:typescript', 'onLanguage:javascript', 'onView:mmgrpo.runs', 'workspaceContains:.mmgrpo']) assert.ok(pkg.activationEvents.includes(e), e);
+    assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+  });
+
+  it('has the four settings and no API key setting', () => {
+    assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), ['mmgrpo.backend', 'mmgrpo.inferenceUrl', 'mmgrpo.model', 'mmgrpo.trainerUrl']);
+    assert.equal(pkg.contributes.taskDefinitions[0].type, 'mmgrpo');
+    assert.equal(pkg.contributes.views.mmgrpo[0].id, 'mmgrpo.runs');
+  });
+
+  it('reads command arguments from lenses, tree nodes and the panel alike', () => {
+    assert.deepEqual(taskArg({ taskFile: '/w/t.ts', taskName: 'qa' }), { taskFile: '/w/t.ts', taskName: 'qa' });
+    assert.equal(taskArg('t.ts'), undefined);
+    assert.equal(runDirArg({ kind: 'run', runDir: '/r/1' }), '/r/1');
+    assert.equal(runDirArg(undefined), undefined);
+    assert.equal(stepArg({ runDir: '/r', step: 2 }), 2);
+    assert.equal(stepArg({ step: '2' }), undefined);
+  });
+});
