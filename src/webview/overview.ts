@@ -6,7 +6,7 @@ import { fmtNum, fmtPct } from './format';
 /** Header with what the run is, its status and headline numbers. */
 export function runHeader(view: RunView): HTMLElement {
   const m = view.manifest;
-  const summary = Object.entries(view.summary).map(([k, v]) => h('span', { cls: 'kv-item' }, h('span', { cls: 'kv-key' }, k), ' ', h('span', { cls: 'kv-value' }, k.includes('score') || k.startsWith('val/') ? fmtPct(v) : fmtNum(v))));
+  const summary = Object.entries(view.summary).map(([k, v]) => h('span', { cls: 'kv-item' }, h('span', { cls: 'kv-key' }, k), ' ', h('span', { cls: 'kv-value' }, isScoreKey(k) ? fmtPct(v) : fmtNum(v))));
   return h(
     'header',
     { cls: 'run-header' },
@@ -52,4 +52,9 @@ export function stepStats(step: StepView): HTMLElement {
     h('div', { cls: 'kv' }, h('span', { cls: 'kv-item' }, `reward ${fmtNum(step.rewardMean)} ± ${fmtNum(step.rewardStd)}`), step.valScore !== undefined ? h('span', { cls: 'kv-item' }, `val ${fmtPct(step.valScore)}`) : null, ...trainer),
     h('table', { cls: 'stats' }, h('thead', {}, h('tr', {}, ...cols.map((c) => h('th', {}, c)))), h('tbody', {}, ...rows)),
   );
+}
+
+/** Scores are shown as percentages; step numbers and counts are not (val/best_step is a step). */
+export function isScoreKey(key: string): boolean {
+  return /(^|\/)(score|start|final|best)$/.test(key);
 }

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { isScoreKey } from '../../../src/webview/overview';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildRunView } from '../../../src/engine/runs/runView';
@@ -39,5 +40,11 @@ describe('webview logic (DOM-free)', () => {
       .filter((f) => f.endsWith('.ts'))
       .filter((f) => /\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write|new Function|\beval\(/.test(readFileSync(join(dir, f), 'utf8')));
     assert.deepEqual(offenders, []);
+  });
+});
+
+describe('overview summary formatting', () => {
+  it('shows scores as percentages but steps as numbers', () => {
+    assert.deepEqual(['val/score', 'val/start', 'val/final', 'val/best', 'val/best_step', 'train/steps', 'val/errors'].map(isScoreKey), [true, true, true, true, false, false, false]);
   });
 });
