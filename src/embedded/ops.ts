@@ -188,15 +188,15 @@ export function attentionForward(qkv: tf.Tensor2D, s: AttentionShape): Attention
 export function causalSelfAttention(qkv: tf.Tensor2D, s: AttentionShape): tf.Tensor2D {
   const op = fused(([x], save) => {
     const f = attentionForward(x as tf.Tensor2D, s);
-    const { q, k, v, vT } = f.parts;
-    save([f.p, tf.stack(q), tf.stack(k), tf.stack(v), tf.stack(vT)]);
+    const { q, k, vT } = f.parts;
+    save([f.p, tf.stack(q), tf.stack(k), tf.stack(vT)]); // v itself is not needed: dP uses vT
     return { value: f.out, gradFunc: (dy, saved) => [attentionBackward(dy, saved, s)] };
   });
   return op(qkv) as tf.Tensor2D;
 }
 
 function attentionBackward(dy: tf.Tensor, saved: tf.Tensor[], s: AttentionShape): tf.Tensor {
-  const [p, qS, kS, vS, vTS] = saved;
+  const [p, qS, kS, vTS] = saved;
   const [T, hd] = [s.T, qS.shape[2]!];
   const scale = 1 / Math.sqrt(hd);
   const dO = pieces(tf.transpose(tf.reshape(dy, [s.B, s.T, s.H, hd]), [0, 2, 1, 3]), T, hd);

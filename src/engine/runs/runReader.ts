@@ -113,8 +113,12 @@ function summarize(events: readonly RunEvent[]): Record<string, number> {
 }
 
 export function readRun(dir: string, isAlive: (pid: number) => boolean): RunRead {
-  const manifest = readManifest(dir);
   const { events, tornTail } = readEvents(dir);
+  return assembleRun(dir, readManifest(dir), events, tornTail, isAlive);
+}
+
+/** A run read by any means (sync here, async in the editor) with its derived status and summary. */
+export function assembleRun(dir: string, manifest: RunManifest, events: RunEvent[], tornTail: boolean, isAlive: (pid: number) => boolean): RunRead {
   return {
     id: manifest.id,
     dir,

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ProgramStateJson, RunEvent, RunManifest } from '../../protocol/events';
-import { deriveStatus, EVENTS_FILE, MANIFEST_FILE, parseEvents, type RunRead } from '../../engine/runs';
+import type { ProgramStateJson, RunManifest } from '../../protocol/events';
+import { assembleRun, EVENTS_FILE, MANIFEST_FILE, parseEvents, type RunRead } from '../../engine/runs';
 
 // Async run-store reading for the extension host (the engine's readRun is
 // synchronous, fine for the CLI but not for an editor with big runs).
@@ -9,15 +9,6 @@ import { deriveStatus, EVENTS_FILE, MANIFEST_FILE, parseEvents, type RunRead } f
 export interface RunRecord extends RunRead {
   /** The final program state from result.json, when the run wrote one. */
   resultState?: ProgramStateJson;
-}
-
-function summarize(events: readonly RunEvent[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const e of events) {
-    if (e.type === 'eval_finished') out[`${e.split}/score`] = e.score;
-    if (e.type === 'run_finished') Object.assign(out, e.summary);
-  }
-  return out;
 }
 
 async function readOptional(file: string): Promise<string | undefined> {
@@ -40,18 +31,7 @@ export async function readRunAsync(dir: string, isAlive: (pid: number) => boolea
   } catch {
     resultState = undefined; // a half-written result: the run view still works without it
   }
-  return {
-    id: manifest.id,
-    dir,
-    manifest,
-    events,
-    tornTail,
-    status: deriveStatus(dir, events, isAlive),
-    summary: summarize(events),
-    eventCount: events.length,
-    lastEventAt: events.length ? events[events.length - 1].ts : undefined,
-    resultState,
-  };
+  return { ...assembleRun(dir, manifest, events, tornTail, isAlive), resultState };
 }
 
 /**

@@ -1,17 +1,11 @@
-import type { GroupRecord, RolloutRecord, RunEvent, RunManifest, RunStatus, StepFinishedEvent } from '../../protocol/events';
-import { percent } from '../lenses/runFacts';
+import type { GroupRecord, RolloutRecord, RunStatus, StepFinishedEvent } from '../../protocol/events';
+import { percent, type LensRun } from '../lenses/runFacts';
 
 // The Runs view as pure data: tasks → runs → steps → modules → groups →
 // rollouts. The TreeDataProvider maps nodes to TreeItems and nothing else.
 
-export interface TreeRun {
-  id: string;
-  dir: string;
-  manifest: RunManifest;
-  status: RunStatus;
-  summary: Record<string, number>;
-  events: readonly RunEvent[];
-}
+/** What the tree needs of a run: the lenses' view of it, without the final state. */
+export type TreeRun = Omit<LensRun, 'resultState'>;
 
 export type RunsNode =
   | { kind: 'task'; taskFile: string; taskName: string; runDirs: string[] }
