@@ -8,6 +8,8 @@ import { runsCommand } from './commands/runsCommand';
 import { reportCommand } from './commands/reportCommand';
 import { serveCommand } from './commands/serveCommand';
 import { trainCommand } from './commands/trainCommand';
+import { optimizeCommand } from './commands/optimizeCommand';
+import { applyCommand } from './commands/applyCommand';
 import { TrainerError } from '../engine/trainer';
 import { ConfigError } from '../engine/optimize/mmgrpo/config';
 import { EXIT, UsageError } from './errors';
@@ -19,6 +21,8 @@ Usage: mmgrpo <command> [options]
 Commands:
   eval <task-file>     evaluate a task's program and record the run
   train <task-file>    train the program's weights with MMGRPO (resumable)
+  optimize <task-file> prompt optimization composed with MMGRPO (--strategy "p -> w")
+  apply <run-id>       write a run's optimized prompts next to its task file
   runs list            list recorded runs
   runs show <id>       show one run
   report <run>         write a self-contained HTML report of a run
@@ -27,7 +31,7 @@ Commands:
 Run \`mmgrpo <command> --help\` for a command's options.`;
 
 type Command = (argv: string[]) => Promise<number>;
-const COMMANDS: Record<string, Command> = { eval: evalCommand, train: trainCommand, runs: runsCommand, report: reportCommand, serve: serveCommand };
+const COMMANDS: Record<string, Command> = { eval: evalCommand, train: trainCommand, optimize: optimizeCommand, apply: applyCommand, runs: runsCommand, report: reportCommand, serve: serveCommand };
 
 /** Runs the CLI; returns the exit code. Known errors become one line on stderr. */
 export async function main(argv: string[]): Promise<number> {

@@ -31,16 +31,17 @@ let tmpCounter = 0;
 export async function saveCheckpoint(dir: string, config: ModelConfig, tokenizer: ByteTokenizer, params: ParamMap): Promise<void> {
   const target = path.resolve(dir);
   const parent = path.dirname(target);
-  await fs.mkdir(parent, { recursive: true });
+  // Weights are code-like: no other local user may replace them.
+  await fs.mkdir(parent, { recursive: true, mode: 0o750 });
   const stamp = `${process.pid}-${Date.now()}-${tmpCounter++}`;
   const tmp = path.join(parent, `.${path.basename(target)}.tmp-${stamp}`);
-  await fs.mkdir(tmp);
+  await fs.mkdir(tmp, { mode: 0o750 });
   try {
     const { manifest, bytes } = packWeights(params, config);
-    await fs.writeFile(path.join(tmp, 'weights.bin'), bytes);
-    await fs.writeFile(path.join(tmp, 'weights.json'), JSON.stringify(manifest, null, 1));
-    await fs.writeFile(path.join(tmp, 'tokenizer.json'), JSON.stringify(tokenizer.toJSON(), null, 2));
-    await fs.writeFile(path.join(tmp, 'config.json'), JSON.stringify(config, null, 2));
+    await fs.writeFile(path.join(tmp, 'weights.bin'), bytes, { mode: 0o640 });
+    await fs.writeFile(path.join(tmp, 'weights.json'), JSON.stringify(manifest, null, 1), { mode: 0o640 });
+    await fs.writeFile(path.join(tmp, 'tokenizer.json'), JSON.stringify(tokenizer.toJSON(), null, 2), { mode: 0o640 });
+    await fs.writeFile(path.join(tmp, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o640 });
     // rename() cannot replace a non-empty directory, hence the two-step swap.
     const old = path.join(parent, `.${path.basename(target)}.old-${stamp}`);
     const existed = await exists(target);

@@ -221,6 +221,71 @@ export interface CheckpointEvent extends EventBase {
   best: boolean;
 }
 
+
+/** Which instruction and demo set (indexes into the stage's candidate lists) a prompt candidate uses per module. */
+export type PromptChoiceRecord = Record<string, { instruction: number; demoSet: number }>;
+
+/**
+ * One scoring of a prompt candidate in a prompt-optimization stage: a trial
+ * on a seeded minibatch, or a full evaluation (trial 0 = the stage's starting
+ * prompts). Only full scores decide which candidate is accepted.
+ */
+export interface PromptTrialEvent extends EventBase {
+  type: 'prompt_trial';
+  stage: string;
+  trial: number;
+  /** Run-unique id: `<stage>/trial-<n>` of the trial that first proposed this choice. */
+  candidateId: string;
+  scope: 'minibatch' | 'full';
+  score: number;
+  /** Examples scored. */
+  size: number;
+  params?: PromptChoiceRecord;
+  /** Full evaluations: the score beat every earlier one of the stage. */
+  best?: boolean;
+}
+
+/**
+ * Lineage: a prompt candidate became the stage's best, one event per module.
+ * `parent` is the prompt version it replaced (`start` = the program's own
+ * prompts, or the best candidate of an earlier stage).
+ */
+export interface PromptCandidateEvent extends EventBase {
+  type: 'prompt_candidate';
+  stage: string;
+  module: string;
+  candidateId: string;
+  parent: string | null;
+  instructions: string;
+  demos: Record<string, unknown>[];
+  /** Full score of the whole program with this candidate. */
+  score: number;
+  /** False when this module's prompt equals the parent's. */
+  changed: boolean;
+}
+
+/**
+ * A composed-optimization stage finished: the program it hands to the next
+ * stage and its val score. A stage with a summary is never redone on resume.
+ */
+export interface StageSummaryEvent extends EventBase {
+  type: 'stage_summary';
+  stage: string;
+  kind: 'p' | 'w';
+  valScore: number;
+  programState: ProgramStateJson;
+  /** Weights of the stage's program (a checkpoint folder); absent = the run's starting model. */
+  checkpointDir?: string;
+  /** Prompt version of the stage's program (`start` or a prompt_candidate id). */
+  promptVersion: string;
+  /** What the stage spent (all attempts that count). */
+  spent: BudgetSpent;
+  /** The stage stopped early at the run's budget but its result is complete and judged on val. */
+  stoppedBy?: 'budget';
+  /** Stage facts for reports: trials, baseline score, best step... */
+  detail: Record<string, number>;
+}
+
 export type RunEvent =
   | RunStartedEvent
   | StepStartedEvent
@@ -234,7 +299,10 @@ export type RunEvent =
   | StageFinishedEvent
   | UsageEvent
   | LogEvent
-  | RunFinishedEvent;
+  | RunFinishedEvent
+  | PromptTrialEvent
+  | PromptCandidateEvent
+  | StageSummaryEvent;
 
 export type RunEventType = RunEvent['type'];
 
@@ -259,6 +327,9 @@ export const RUN_EVENT_TYPES: readonly RunEventType[] = [
   'usage',
   'log',
   'run_finished',
+  'prompt_trial',
+  'prompt_candidate',
+  'stage_summary',
 ];
 
 /** `run.json`: what a run was started with. Written once, atomically. */

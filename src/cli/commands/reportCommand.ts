@@ -46,7 +46,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   }
   const { script, css } = await loadPanelAssets();
   const out = resolve((v.out as string | undefined) ?? join(dir, 'report.html'));
-  writeFileSync(out, renderReportHtml(view, script, css));
+  writeFileSync(out, renderReportHtml(view, script, css), { mode: 0o640 });
   process.stdout.write(out + '\n');
   return EXIT.ok;
 }

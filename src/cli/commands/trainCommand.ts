@@ -1,13 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { lmConfigFromEnv } from '../../engine/lm';
-import { ConfigError, resolveMMGRPOConfig, type MMGRPOConfig, type MMGRPOConfigInput } from '../../engine/optimize/mmgrpo/config';
+import type { MMGRPOConfigInput } from '../../engine/optimize/mmgrpo/config';
 import { runTraining } from '../../engine/optimize/mmgrpo/trainRun';
 import { estimateTrainingCost, formatEstimate } from '../../engine/optimize/mmgrpo/costEstimate';
 import { ChatAdapter } from '../../engine/adapters';
 import { isProcessAlive, readRun, runsRoot } from '../../engine/runs';
 import { loadTaskFile } from '../../engine/tasks/loadTask';
-import { choiceOption, intOption, numberOption, parseCommandArgs } from '../args';
+import { numberOption, parseCommandArgs } from '../args';
+import { configInputFromFlags, embeddedFromFlags, initFromFlag, resolveOrUsage, resumeFolder, TRAINING_OPTIONS, warmStartFromFlags, type EmbeddedFlags, type WarmStartFlags } from '../trainingFlags';
 import { EXIT, UsageError } from '../errors';
 import { humanPrinter, jsonPrinter } from '../progress';
 import { trainReport } from '../trainReport';
@@ -57,21 +57,8 @@ Options (defaults in brackets):
   --json                    print run events as JSON lines on stdout
   -h, --help                this text`;
 
-const OPTIONS = {
-  steps: { type: 'string' }, 'examples-per-step': { type: 'string' }, rollouts: { type: 'string' }, concurrency: { type: 'string' },
-  seed: { type: 'string' }, 'val-every': { type: 'string' }, grouping: { type: 'string' }, fill: { type: 'string' }, 'select-k': { type: 'string' }, teachers: { type: 'string' },
-  temperature: { type: 'string' }, 'max-tokens': { type: 'string' }, loss: { type: 'string' }, lr: { type: 'string' }, beta: { type: 'string' },
-  iterations: { type: 'string' }, 'warm-start-epochs': { type: 'string' }, 'warm-start-lr': { type: 'string' }, backend: { type: 'string' },
-  'inference-url': { type: 'string' }, 'trainer-url': { type: 'string' }, model: { type: 'string' }, 'no-guided-choice': { type: 'boolean' },
-  'max-lm-calls': { type: 'string' }, 'max-tokens-total': { type: 'string' }, 'max-seconds': { type: 'string' }, config: { type: 'string' },
-  resume: { type: 'string' }, 'runs-dir': { type: 'string' }, json: { type: 'boolean' },
-  'model-config': { type: 'string' }, 'dry-run': { type: 'boolean' }, 'price-prompt': { type: 'string' }, 'price-completion': { type: 'string' },
-  'init-from': { type: 'string' },
-  // For tests and experiments: another embedded backend factory.
-  'backend-module': { type: 'string' }, 'backend-export': { type: 'string' },
-} as const;
+const OPTIONS = TRAINING_OPTIONS;
 
-type Values = Record<string, string | boolean | undefined>;
 
 export async function trainCommand(argv: string[]): Promise<number> {
   const { values: v, positionals } = parseCommandArgs('train', argv, OPTIONS);
@@ -80,12 +67,12 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const runs = v['runs-dir'] ? resolve(v['runs-dir'] as string) : runsRoot(process.cwd());
-  const resumeDir = v.resume ? resumeFolder(runs, v.resume as string) : undefined;
+  const resumeDir = v.resume ? resumeFolder(runs, v.resume as string, 'train', 'train') : undefined;
   if (!resumeDir && positionals.length !== 1) throw new UsageError('mmgrpo train: give one task file (e.g. `mmgrpo train examples/banking77/task.ts`) or --resume <run-id>.');
   const saved = resumeDir ? (readRun(resumeDir, isProcessAlive).manifest.config as unknown as SavedConfig) : undefined;
   const taskFile = resumeDir ? readRun(resumeDir, isProcessAlive).manifest.taskFile : resolve(positionals[0]);
-  const config = saved ? resolveOrUsage(saved.mmgrpo) : configFromFlags(v);
-  const warmStart = saved?.warmStart ?? { epochs: intOption('train', 'warm-start-epochs', v['warm-start-epochs'], 0), learningRate: numberOption('train', 'warm-start-lr', v['warm-start-lr'], 1e-3, 1e-9, 1)!, batchSize: 16 };
+  const config = resolveOrUsage('train', saved ? saved.mmgrpo : configInputFromFlags('train', v));
+  const warmStart = saved?.warmStart ?? warmStartFromFlags('train', v);
   const { task, file } = await loadTaskFile(taskFile);
   if (!task.valset?.length && !config.useTrainAsVal) throw new UsageError(`Task "${task.name}" has no valset: add one to defineTask, or set useTrainAsVal in --config.`);
   if (v['dry-run']) {
@@ -103,8 +90,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     const out = await runTraining({
       task, taskFile: file, workspace: process.cwd(), config, warmStart,
       guidedChoice: saved?.guidedChoice ?? !v['no-guided-choice'], adapter: saved?.adapter ?? 'chat',
-      runsDir: v['runs-dir'] ? runs : undefined, resumeDir, initFrom: saved ? saved.initFrom : initFromFlag(v['init-from']), apiKey: lmConfigFromEnv(process.env).apiKey, signal: controller.signal,
-      embedded: saved?.embedded ?? embeddedFromFlags(v, config.seed),
+      runsDir: v['runs-dir'] ? runs : undefined, resumeDir, initFrom: saved ? saved.initFrom : initFromFlag('train', v['init-from']), apiKey: lmConfigFromEnv(process.env).apiKey, signal: controller.signal,
+      embedded: saved?.embedded ?? embeddedFromFlags('train', v, config.seed),
       onEvent: (e) => printer.event(e),
     });
     printer.done();
@@ -122,92 +109,18 @@ export async function trainCommand(argv: string[]): Promise<number> {
 
 interface SavedConfig {
   mmgrpo: MMGRPOConfigInput;
-  warmStart: { epochs: number; learningRate: number; batchSize: number };
+  warmStart: WarmStartFlags;
   guidedChoice: boolean;
   adapter: 'chat' | 'json';
   initFrom?: string;
   /** A backend factory override given at start (tests); resumes use the same. */
-  embedded?: { backendModule?: string; backendExport?: string; backendOptions?: Record<string, unknown> };
+  embedded?: EmbeddedFlags;
 }
 
-function resumeFolder(runs: string, id: string): string {
-  const dir = existsSync(id) ? resolve(id) : join(runs, id);
-  if (!existsSync(join(dir, 'run.json'))) throw new UsageError(`No run "${id}" in ${runs}. See \`mmgrpo runs list\`.`);
-  const run = readRun(dir, isProcessAlive);
-  if (run.manifest.kind !== 'train') throw new UsageError(`Run ${id} is an ${run.manifest.kind} run; only training runs can be resumed.`);
-  if (run.status === 'completed') throw new UsageError(`Run ${id} already completed; start a new run to train further.`);
-  if (run.status === 'running') throw new UsageError(`Run ${id} is still running (its process is alive); cancel it before resuming.`);
-  return dir;
-}
 
-function resolveOrUsage(input: MMGRPOConfigInput): MMGRPOConfig {
-  try {
-    return resolveMMGRPOConfig(input);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(`mmgrpo train: ${err.message}`);
-    throw err;
-  }
-}
 
-function configFromFile(path: string | undefined): MMGRPOConfigInput {
-  if (!path) return {};
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as MMGRPOConfigInput;
-  } catch (err) {
-    throw new UsageError(`mmgrpo train: cannot read --config ${path}: ${(err as Error).message}`);
-  }
-}
 
-function configFromFlags(v: Values): MMGRPOConfig {
-  const file = configFromFile(v.config as string | undefined);
-  const int = (flag: string, min = 0) => (v[flag] === undefined ? undefined : intOption('train', flag, v[flag], 0, min));
-  const num = (flag: string, min = 0, max = Infinity) => numberOption('train', flag, v[flag], undefined, min, max);
-  const str = (flag: string) => v[flag] as string | undefined;
-  return resolveOrUsage({
-    ...file,
-    steps: int('steps') ?? file.steps,
-    examplesPerStep: int('examples-per-step', 1) ?? file.examplesPerStep,
-    rolloutsPerExample: int('rollouts') ?? file.rolloutsPerExample,
-    concurrency: int('concurrency', 1) ?? file.concurrency,
-    seed: int('seed') ?? file.seed,
-    valEvery: int('val-every', 1) ?? file.valEvery,
-    groupingMode: (str('grouping') as MMGRPOConfig['groupingMode']) ?? file.groupingMode,
-    fillStrategy: (str('fill') as MMGRPOConfig['fillStrategy']) ?? file.fillStrategy,
-    selectKDiverse: int('select-k') ?? file.selectKDiverse,
-    teachers: str('teachers')?.split(',').map((t) => t.trim()).filter(Boolean) ?? file.teachers,
-    temperature: num('temperature', 0, 5) ?? file.temperature,
-    maxTokens: int('max-tokens', 1) ?? file.maxTokens,
-    trainer: { ...file.trainer, lossType: (choiceOrUndefined(v.loss) as MMGRPOConfig['trainer']['lossType']) ?? file.trainer?.lossType, learningRate: num('lr') ?? file.trainer?.learningRate, beta: num('beta') ?? file.trainer?.beta, numIterations: int('iterations', 1) ?? file.trainer?.numIterations },
-    backend: { ...file.backend, kind: (str('backend') as 'embedded' | 'remote') ?? file.backend?.kind, inferenceUrl: str('inference-url') ?? file.backend?.inferenceUrl, trainerUrl: str('trainer-url') ?? file.backend?.trainerUrl, model: str('model') ?? file.backend?.model },
-    budgets: { ...file.budgets, maxLMCalls: int('max-lm-calls') ?? file.budgets?.maxLMCalls, maxTokens: int('max-tokens-total') ?? file.budgets?.maxTokens, maxSeconds: num('max-seconds') ?? file.budgets?.maxSeconds },
-  });
-}
 
-function embeddedFromFlags(v: Values, seed: number): SavedConfig['embedded'] {
-  const out: NonNullable<SavedConfig['embedded']> = { backendOptions: { seed } };
-  if (v['model-config']) {
-    try {
-      out.backendOptions = { seed, config: JSON.parse(v['model-config'] as string) as Record<string, unknown> };
-    } catch (err) {
-      throw new UsageError(`mmgrpo train: --model-config must be JSON, e.g. '{"dModel":128}': ${(err as Error).message}`);
-    }
-  }
-  if (v['backend-module']) {
-    out.backendModule = resolve(v['backend-module'] as string);
-    out.backendExport = (v['backend-export'] as string) ?? 'createFakeBackend';
-  }
-  return out;
-}
 
-function initFromFlag(raw: unknown): string | undefined {
-  if (raw === undefined) return undefined;
-  const dir = resolve(String(raw));
-  if (!existsSync(join(dir, 'config.json'))) throw new UsageError(`mmgrpo train: --init-from ${dir} is not a model checkpoint folder (no config.json).`);
-  return dir;
-}
 
-function choiceOrUndefined(x: unknown): string | undefined {
-  return typeof x === 'string' ? x : undefined;
-}
 
-export { choiceOption };

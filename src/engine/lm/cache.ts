@@ -66,11 +66,12 @@ export class ResponseCache {
   /** Writes via temp file + rename so concurrent readers never see a half-written entry. */
   async put(key: string, answer: CachedAnswer): Promise<void> {
     const file = this.fileFor(key);
-    await fs.mkdir(path.dirname(file), { recursive: true });
+    // Not world-writable: another local user must not be able to rewrite cached answers.
+    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o750 });
     const body: CacheFile = { format: CACHE_FORMAT, key, model: answer.model, choices: answer.choices, usage: answer.usage };
     const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      await fs.writeFile(tmp, JSON.stringify(body), { encoding: 'utf8', flag: 'wx' });
+      await fs.writeFile(tmp, JSON.stringify(body), { encoding: 'utf8', flag: 'wx', mode: 0o640 });
       await fs.rename(tmp, file);
     } catch (err) {
       await fs.rm(tmp, { force: true }).catch(() => undefined);

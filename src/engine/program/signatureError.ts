@@ -14,8 +14,18 @@ export class SignatureError extends Error {
 
   private static describe(reason: string, signature?: string, column?: number): string {
     if (signature === undefined) return `Invalid signature: ${reason}`;
-    if (column === undefined) return `Malformed signature "${signature}": ${reason}`;
-    const excerpt = `\n  ${signature}\n  ${' '.repeat(column)}^`;
-    return `Malformed signature "${signature}" at column ${column}: ${reason}${excerpt}`;
+    if (column === undefined) return `Malformed signature "${clip(signature, 0)}": ${reason}`;
+    // A window around the column keeps messages short for pathological inputs.
+    const from = Math.max(0, column - WINDOW / 2);
+    const shown = clip(signature, from);
+    const lead = from > 0 ? '…' : '';
+    const excerpt = `\n  ${lead}${shown}\n  ${' '.repeat(lead.length + column - from)}^`;
+    return `Malformed signature "${clip(signature, 0)}" at column ${column}: ${reason}${excerpt}`;
   }
+}
+
+const WINDOW = 120;
+
+function clip(text: string, from: number): string {
+  return text.length - from > WINDOW ? `${text.slice(from, from + WINDOW)}…` : text.slice(from);
 }

@@ -161,15 +161,29 @@ function exampleToRollout(e: ExampleEvaluatedEvent): RolloutRecord {
 }
 
 /**
- * Prompt versions per module. Today only the starting state is recorded; when
- * prompt-optimization events land, each accepted candidate is appended here
- * with `parent` pointing at the version it was derived from.
+ * Prompt versions per module: the starting prompts, then every accepted
+ * prompt candidate (prompt_candidate events) with `parent` pointing at the
+ * version it replaced. A resumed run redoes an unfinished prompt stage, so
+ * only candidates written after a stage's last stage_started count.
  */
-export function promptVersions(manifest: RunManifest, _events: readonly RunEvent[]): Record<string, PromptVersion[]> {
+export function promptVersions(manifest: RunManifest, events: readonly RunEvent[]): Record<string, PromptVersion[]> {
   const out: Record<string, PromptVersion[]> = {};
   const predictors = manifest.programStateBefore?.predictors ?? {};
   for (const [module, p] of Object.entries(predictors)) {
     out[module] = [{ id: 'start', label: 'start', instructions: p.instructions, demos: p.demos }];
   }
+  const lastStart = new Map<string, number>();
+  events.forEach((e, i) => {
+    if (e.type === 'stage_started') lastStart.set(e.stage, i);
+  });
+  events.forEach((e, i) => {
+    if (e.type !== 'prompt_candidate' || i < (lastStart.get(e.stage) ?? -1)) return;
+    const list = (out[e.module] ??= []);
+    const version: PromptVersion = { id: e.candidateId, label: `${e.stage} ${e.candidateId.slice(e.candidateId.lastIndexOf('/') + 1)}`, instructions: e.instructions, demos: e.demos, score: e.score };
+    if (e.parent !== null) version.parent = e.parent;
+    const at = list.findIndex((v) => v.id === version.id);
+    if (at >= 0) list[at] = version;
+    else list.push(version);
+  });
   return out;
 }

@@ -295,7 +295,7 @@ describe('bad input catalogue (docs/bad-input.md)', function () {
       const runDir = finishedRun(join(dir, 'done-eval'), 'eval', 'completed');
       const r = await mainInProcess(['train', '--resume', runDir]);
       assert.equal(r.code, 2);
-      assert.equal(r.stderr, `mmgrpo: Run ${runDir} is an eval run; only training runs can be resumed.\n`);
+      assert.equal(r.stderr, `mmgrpo: Run ${runDir} is an eval run; \`mmgrpo train --resume\` continues train runs.\n`);
     });
 
     it('B37 unknown CLI flag (spawned CLI, exit code 2, one line)', async () => {

@@ -1,0 +1,187 @@
+import { resolve } from 'node:path';
+import type { RunEvent } from '../../protocol/events';
+import { ChatAdapter } from '../../engine/adapters';
+import { lmConfigFromEnv } from '../../engine/lm';
+import { estimateCompositionCost, parseStrategy, resolvePromptSettings, runComposition, StrategyError, type ComposeRunResult, type PromptStageSettings } from '../../engine/optimize/compose';
+import type { MMGRPOConfig, MMGRPOConfigInput } from '../../engine/optimize/mmgrpo/config';
+import { formatEstimate } from '../../engine/optimize/mmgrpo/costEstimate';
+import { isProcessAlive, readRun, runsRoot } from '../../engine/runs';
+import { loadTaskFile } from '../../engine/tasks/loadTask';
+import { intOption, numberOption, parseCommandArgs } from '../args';
+import { EXIT, UsageError } from '../errors';
+import { humanPrinter, jsonPrinter, type Printer } from '../progress';
+import { configInputFromFlags, embeddedFromFlags, initFromFlag, resolveOrUsage, resumeFolder, TRAINING_OPTIONS, warmStartFromFlags, type EmbeddedFlags, type Values, type WarmStartFlags } from '../trainingFlags';
+
+export const OPTIMIZE_HELP = `Usage: mmgrpo optimize <task-file> --strategy "p -> w" [options]
+       mmgrpo optimize --resume <run-id> [--max-lm-calls n ...] [--json]
+
+Prompt optimization (p: bootstrapped demo sets + TPE search) composed with
+MMGRPO on the weights (w) in one recorded, resumable run. Every stage is
+evaluated on the val set; the best program (prompts + weights) goes to the
+run's result.json (write it next to the task with \`mmgrpo apply <run-id>\`).
+
+Strategy:
+  --strategy <s>            p | w | "p -> w" | "w -> p" | "p -> w -> p" ["p -> w"]
+
+Prompt stages (defaults in brackets):
+  --trials <n>              TPE trials per p stage [12]
+  --minibatch <n>           examples per trial minibatch [25]
+  --full-eval-every <n>     full evaluation of the most promising candidate every n trials [4]
+  --max-demos <n>           demos per set: passing traces first, labeled examples fill the rest [2]
+  --demo-sets <n>           candidate demo sets per module, the empty set included [6]
+  --bootstrap-threshold <x> a teacher trace becomes a demo when the metric is >= x [1]
+  Instructions are not proposed yet: the embedded model cannot write them.
+
+Weights stage and backend: the options of \`mmgrpo train\`:
+  --steps --examples-per-step --rollouts --concurrency --seed --val-every --grouping
+  --fill --select-k --teachers --temperature --max-tokens --loss --lr --beta
+  --iterations --init-from --warm-start-epochs --warm-start-lr --model-config
+  --backend --inference-url --trainer-url --model --no-guided-choice --config
+  (a warm start runs once, on the starting model, before the first stage)
+
+Budgets (whole run; checked between trials and steps; 0 = no limit):
+  --max-lm-calls <n>  --max-tokens-total <n>  --max-seconds <n>
+
+Other:
+  --dry-run                 print LM calls and tokens per stage, then exit
+  --price-prompt <x>        with --dry-run: money per 1M prompt tokens
+  --price-completion <x>    with --dry-run: money per 1M completion tokens
+  --resume <run-id>         continue an interrupted run (finished stages are kept;
+                            an unfinished p stage is redone, MMGRPO continues from its last step)
+  --runs-dir <dir>          where runs are stored [.mmgrpo/runs]
+  --json                    print run events as JSON lines on stdout
+  -h, --help                this text`;
+
+const OPTIONS = {
+  ...TRAINING_OPTIONS,
+  strategy: { type: 'string' }, trials: { type: 'string' }, minibatch: { type: 'string' }, 'full-eval-every': { type: 'string' },
+  'max-demos': { type: 'string' }, 'demo-sets': { type: 'string' }, 'bootstrap-threshold': { type: 'string' },
+} as const;
+
+
+/** What run.json keeps so a resume runs with the same settings. */
+interface SavedConfig {
+  strategy: string;
+  mmgrpo: MMGRPOConfigInput;
+  prompt: PromptStageSettings;
+  warmStart: WarmStartFlags;
+  guidedChoice: boolean;
+  adapter: 'chat' | 'json';
+  initFrom?: string;
+  embedded?: EmbeddedFlags;
+}
+
+export async function optimizeCommand(argv: string[]): Promise<number> {
+  const { values: v, positionals } = parseCommandArgs('optimize', argv, OPTIONS);
+  if (v.help) {
+    process.stdout.write(OPTIMIZE_HELP + '\n');
+    return EXIT.ok;
+  }
+  const runs = v['runs-dir'] ? resolve(v['runs-dir'] as string) : runsRoot(process.cwd());
+  const resumeDir = v.resume ? resumeFolder(runs, v.resume as string, 'optimize', 'optimize') : undefined;
+  if (!resumeDir && positionals.length !== 1) throw new UsageError('mmgrpo optimize: give one task file (e.g. `mmgrpo optimize examples/banking77/task.ts --strategy "p -> w"`) or --resume <run-id>.');
+  const saved = resumeDir ? (readRun(resumeDir, isProcessAlive).manifest.config as unknown as SavedConfig) : savedFromFlags(v);
+  const config = resolveOrUsage('optimize', resumeDir ? withBudgetFlags(saved.mmgrpo, v) : saved.mmgrpo);
+  const taskFile = resumeDir ? readRun(resumeDir, isProcessAlive).manifest.taskFile : resolve(positionals[0]);
+  const { task, file } = await loadTaskFile(taskFile);
+  if (!task.valset?.length && !config.useTrainAsVal) throw new UsageError(`Task "${task.name}" has no valset: every stage is judged on val. Add one to defineTask, or set useTrainAsVal in --config.`);
+  if (v['dry-run']) return dryRun(v, saved, config, task);
+  return execute(v, saved, config, { task, file, runs, resumeDir });
+}
+
+function savedFromFlags(v: Values): SavedConfig {
+  const strategy = (v.strategy as string | undefined) ?? 'p -> w';
+  try {
+    parseStrategy(strategy);
+  } catch (err) {
+    if (err instanceof StrategyError) throw new UsageError(`mmgrpo optimize: --strategy: ${err.message}`);
+    throw err;
+  }
+  const int = (flag: string, min = 0) => (v[flag] === undefined ? undefined : intOption('optimize', flag, v[flag], 0, min));
+  const prompt = resolvePromptSettings({
+    trials: int('trials'), minibatchSize: int('minibatch', 1), fullEvalEvery: int('full-eval-every', 1), maxDemos: int('max-demos'), demoSets: int('demo-sets', 1),
+    threshold: numberOption('optimize', 'bootstrap-threshold', v['bootstrap-threshold'], undefined, -Infinity),
+  });
+  return {
+    strategy, mmgrpo: configInputFromFlags('optimize', v), prompt, guidedChoice: !v['no-guided-choice'], adapter: 'chat', initFrom: initFromFlag('optimize', v['init-from']),
+    warmStart: warmStartFromFlags('optimize', v),
+    embedded: embeddedFromFlags('optimize', v, intOption('optimize', 'seed', v.seed, 0)),
+  };
+}
+
+function dryRun(v: Values, saved: SavedConfig, config: MMGRPOConfig, task: Awaited<ReturnType<typeof loadTaskFile>>['task']): number {
+  const prices = { promptPerMTok: numberOption('optimize', 'price-prompt', v['price-prompt'], undefined), completionPerMTok: numberOption('optimize', 'price-completion', v['price-completion'], undefined) };
+  const plan = parseStrategy(saved.strategy);
+  const rows = estimateCompositionCost({ plan, program: task.program, task, adapter: new ChatAdapter({ guidedChoice: saved.guidedChoice }), config, prompt: saved.prompt, prices });
+  process.stdout.write(`Estimated cost of "${plan.map((s) => s.kind).join(' -> ')}" on "${task.name}" (upper bounds; each module assumed to run once per program run; nothing was run):\n${formatEstimate(rows)}`);
+  if (saved.warmStart.epochs > 0) process.stdout.write(`  plus a supervised warm start: ${saved.warmStart.epochs} epochs on the labeled module calls (no LM calls)\n`);
+  return EXIT.ok;
+}
+
+interface Target {
+  task: Awaited<ReturnType<typeof loadTaskFile>>['task'];
+  file: string;
+  runs: string;
+  resumeDir?: string;
+}
+
+async function execute(v: Values, saved: SavedConfig, config: MMGRPOConfig, t: Target): Promise<number> {
+  const printer = v.json ? jsonPrinter() : composePrinter(humanPrinter());
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigint);
+  try {
+    const out = await runComposition({
+      task: t.task, taskFile: t.file, workspace: process.cwd(), strategy: saved.strategy, config, prompt: saved.prompt, warmStart: saved.warmStart,
+      guidedChoice: saved.guidedChoice, adapter: saved.adapter, runsDir: v['runs-dir'] ? t.runs : undefined, resumeDir: t.resumeDir, initFrom: saved.initFrom,
+      embedded: saved.embedded, apiKey: lmConfigFromEnv(process.env).apiKey, signal: controller.signal, onEvent: (e) => printer.event(e),
+    });
+    printer.done();
+    if (!v.json) process.stderr.write(finalReport(out));
+    return out.status === 'completed' ? EXIT.ok : EXIT.cancelled;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    process.removeListener('SIGTERM', onSigint);
+  }
+}
+
+/** The human printer plus one line per full prompt evaluation and per finished stage. */
+function composePrinter(inner: Printer): Printer {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  return {
+    event(e: RunEvent) {
+      if (e.type === 'prompt_trial' && e.scope === 'full') process.stderr.write(`  ${e.stage}: ${e.candidateId} scores ${pct(e.score)} on ${e.size} examples${e.best ? ' (new best)' : ''}\n`);
+      else if (e.type === 'stage_summary') process.stderr.write(`  ${e.stage} done: val ${pct(e.valScore)}${e.stoppedBy ? ' (stopped early at the budget)' : ''}\n`);
+      else inner.event(e);
+    },
+    done: () => inner.done(),
+  };
+}
+
+function finalReport(out: ComposeRunResult): string {
+  const lines = ['', 'Val score after each stage'];
+  for (const s of out.stages) lines.push(`  ${s.stage.padEnd(8)} ${(s.valScore * 100).toFixed(1).padStart(5)}%${out.best?.stage === s.stage ? '  <- best' : ''}`);
+  if (out.stages.length === 0) lines.push('  (no stage finished)');
+  if (out.best) {
+    lines.push('', `Best program: stage ${out.best.stage}, prompts ${out.best.promptVersion}${out.best.checkpointDir ? `, weights ${out.best.checkpointDir}` : ', the starting weights'}`);
+    lines.push(`  write its prompts next to the task: mmgrpo apply ${out.runId}`);
+  }
+  lines.push('', `Run id: ${out.runId}${out.status === 'cancelled' ? `  (${out.reason}; resume with: mmgrpo optimize --resume ${out.runId})` : ''}`);
+  return lines.join('\n') + '\n';
+}
+
+
+/** A budget-stopped run can be given more on resume; every other setting stays as saved. */
+function withBudgetFlags(input: MMGRPOConfigInput, v: Values): MMGRPOConfigInput {
+  const int = (flag: string) => (v[flag] === undefined ? undefined : intOption('optimize', flag, v[flag], 0));
+  const b = { maxLMCalls: int('max-lm-calls'), maxTokens: int('max-tokens-total'), maxSeconds: numberOption('optimize', 'max-seconds', v['max-seconds'], undefined) };
+  const budgets = { ...input.budgets };
+  for (const [k, x] of Object.entries(b)) if (x !== undefined) (budgets as Record<string, number>)[k] = x;
+  return { ...input, budgets };
+}
+
+
+
+
+

@@ -1,0 +1,234 @@
+import { join } from 'node:path';
+import type { BudgetSpent, ProgramStateJson, RunEvent, StageSummaryEvent } from '../../../protocol/events';
+import { ChatAdapter, JSONAdapter, type Adapter } from '../../adapters';
+import { RunWriter, buildManifest, isProcessAlive, newRunId, readRun, runsRoot } from '../../runs';
+import type { Example, Task } from '../../tasks/types';
+import type { MMGRPOConfig } from '../mmgrpo/config';
+import type { EmbeddedLaunch } from '../mmgrpo/openSession';
+import { teacherPolicies } from '../mmgrpo/trainRun';
+import type { WarmStartSettings } from '../mmgrpo/warmStart';
+import { budgetExhausted, NOTHING_SPENT, addSpent } from './budget';
+import { runPromptStageWithBudget, runWeightsStageWithBudget } from './stageRuns';
+import { SessionHolder, type SessionOpener } from './sessions';
+import type { PromptStageSettings } from './settings';
+import { formatStrategy, parseStrategy, type StagePlan } from './strategy';
+
+export interface ComposeRunOptions {
+  task: Task;
+  taskFile: string;
+  workspace: string;
+  /** `p`, `w`, `p -> w`, `w -> p` or `p -> w -> p`. */
+  strategy: string;
+  config: MMGRPOConfig;
+  prompt: PromptStageSettings;
+  warmStart: WarmStartSettings;
+  guidedChoice: boolean;
+  adapter: 'chat' | 'json';
+  runsDir?: string;
+  /** Folder of an interrupted run to continue: finished stages are kept, an unfinished p stage is redone. */
+  resumeDir?: string;
+  initFrom?: string;
+  embedded?: Partial<EmbeddedLaunch>;
+  apiKey?: string;
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+  /** Tests: a scripted session instead of a real backend. */
+  openSession?: SessionOpener;
+}
+
+export interface StageResult {
+  stage: string;
+  kind: 'p' | 'w';
+  valScore: number;
+  checkpointDir?: string;
+  promptVersion: string;
+}
+
+export interface ComposeRunResult {
+  runId: string;
+  dir: string;
+  status: 'completed' | 'cancelled';
+  reason?: string;
+  stages: StageResult[];
+  /** The stage whose program scored best on val (absent when no stage finished). */
+  best?: StageResult & { programState: ProgramStateJson };
+  summary: Record<string, number>;
+}
+
+/** Where a run stands between stages: the program the next stage starts from. */
+export interface Progress {
+  programState: ProgramStateJson;
+  /** Weights of the current program (checkpoint folder); undefined = the run's starting model. */
+  weights: string | undefined;
+  /** The weights are still the starting model (warm start may run once). */
+  atStart: boolean;
+  promptVersion: string;
+  /** What finished stages spent. */
+  spent: BudgetSpent;
+  finished: StageSummaryEvent[];
+}
+
+export interface ComposeContext {
+  o: ComposeRunOptions;
+  writer: RunWriter;
+  holder: SessionHolder;
+  adapter: Adapter;
+  valset: readonly Example[];
+  /** Events of earlier attempts (resume). */
+  events: readonly RunEvent[];
+  instructionNotice: string;
+}
+
+/** The outcome of running one stage: a summary when it finished, else why the run stops. */
+export interface StageRun {
+  summary?: Omit<StageSummaryEvent, 'v' | 'seq' | 'ts' | 'type'>;
+  stop?: { status: 'cancelled' | 'budget'; reason: string };
+}
+
+/**
+ * Prompt optimization composed with MMGRPO in one run: the stages of the
+ * strategy run in order, each handing its program (prompts + weights) to the
+ * next and being judged on val; the best of them is the run's result.
+ */
+export async function runComposition(o: ComposeRunOptions): Promise<ComposeRunResult> {
+  const plan = parseStrategy(o.strategy);
+  const { writer, runId, events } = openRun(o, plan);
+  if (o.onEvent) writer.onEvent(o.onEvent);
+  const adapter = o.adapter === 'json' ? new JSONAdapter() : new ChatAdapter({ guidedChoice: o.guidedChoice });
+  const holder = new SessionHolder({
+    config: o.config, runId, workspace: o.workspace, writer, embedded: o.embedded, apiKey: o.apiKey, open: o.openSession,
+    warmStart: { settings: o.warmStart, program: o.task.program.clone(), task: o.task, adapter },
+  });
+  try {
+    writer.append({ type: 'run_started', runId, kind: 'optimize', taskName: o.task.name, taskFile: o.taskFile, resumed: events.length > 0 });
+    teacherPolicies(o.task, o.config.teachers, undefined); // unknown names fail before the backend starts
+    const ctx: ComposeContext = { o, writer, holder, adapter, valset: valsetOf(o), events, instructionNotice: instructionNotice(o.config) };
+    const progress = restore(writer.manifest.programStateBefore, events, plan, o.initFrom);
+    const stop = await runStages(ctx, plan, progress);
+    return finishRun(ctx, runId, plan, progress, stop);
+  } catch (err) {
+    writer.append({ type: 'run_finished', status: 'failed', error: (err as Error).message, summary: {} });
+    throw err;
+  } finally {
+    await holder.close();
+    writer.close();
+  }
+}
+
+async function runStages(ctx: ComposeContext, plan: readonly StagePlan[], progress: Progress): Promise<StageRun['stop']> {
+  for (const stage of plan) {
+    if (progress.finished.some((s) => s.stage === stage.name)) continue;
+    const why = budgetExhausted(ctx.o.config.budgets, progress.spent);
+    if (why) return { status: 'budget', reason: `${why} before stage ${stage.name}; resume with larger budgets to continue` };
+    const run = stage.kind === 'p' ? await runPromptStageWithBudget(ctx, stage.name, progress) : await runWeightsStageWithBudget(ctx, stage.name, progress);
+    if (run.summary) {
+      const event = ctx.writer.append({ type: 'stage_summary', ...run.summary }) as StageSummaryEvent;
+      advance(progress, event);
+      writeResult(ctx, plan, progress);
+    }
+    if (run.stop) return run.stop;
+  }
+  return undefined;
+}
+
+function finishRun(ctx: ComposeContext, runId: string, plan: readonly StagePlan[], progress: Progress, stop: StageRun['stop']): ComposeRunResult {
+  const stages = progress.finished.map(stageResult);
+  const best = bestOf(progress.finished);
+  const summary: Record<string, number> = { 'stages/finished': stages.length, 'stages/planned': plan.length };
+  for (const s of stages) summary[`${s.stage}/val`] = s.valScore;
+  if (best) summary['val/best'] = best.valScore;
+  const status = stop ? 'cancelled' : 'completed';
+  ctx.writer.append({ type: 'run_finished', status, summary, ...(stop ? { error: stop.reason } : {}) });
+  const out: ComposeRunResult = { runId, dir: ctx.writer.dir, status, stages, summary };
+  if (stop) out.reason = stop.reason;
+  if (best) out.best = { ...stageResult(best), programState: best.programState };
+  return out;
+}
+
+function stageResult(s: StageSummaryEvent): StageResult {
+  const r: StageResult = { stage: s.stage, kind: s.kind, valScore: s.valScore, promptVersion: s.promptVersion };
+  if (s.checkpointDir) r.checkpointDir = s.checkpointDir;
+  return r;
+}
+
+/** Highest val score; the earliest stage wins a tie (fewer changes for the same score). */
+export function bestOf(finished: readonly StageSummaryEvent[]): StageSummaryEvent | undefined {
+  let best: StageSummaryEvent | undefined;
+  for (const s of finished) if (Number.isFinite(s.valScore) && (!best || s.valScore > best.valScore)) best = s;
+  return best;
+}
+
+/** Rebuilds the program between stages from the summaries of finished stages (resume). */
+export function restore(start: ProgramStateJson, events: readonly RunEvent[], plan: readonly StagePlan[], initFrom: string | undefined): Progress {
+  const progress: Progress = { programState: start, weights: initFrom, atStart: true, promptVersion: 'start', spent: { ...NOTHING_SPENT }, finished: [] };
+  for (const e of events) {
+    if (e.type === 'checkpoint_saved' && e.stage === 'warmstart' && e.dir) Object.assign(progress, { weights: e.dir, atStart: false });
+  }
+  const summaries = new Map<string, StageSummaryEvent>();
+  for (const e of events) if (e.type === 'stage_summary') summaries.set(e.stage, e);
+  for (const stage of plan) {
+    const s = summaries.get(stage.name);
+    if (!s) break; // stages run in order: nothing after an unfinished one counts
+    advance(progress, s);
+  }
+  return progress;
+}
+
+function advance(progress: Progress, s: StageSummaryEvent): void {
+  progress.programState = s.programState;
+  progress.promptVersion = s.promptVersion;
+  if (s.checkpointDir) progress.weights = s.checkpointDir;
+  if (s.kind === 'w') progress.atStart = false;
+  progress.spent = addSpent(progress.spent, s.spent);
+  progress.finished.push(s);
+}
+
+function writeResult(ctx: ComposeContext, plan: readonly StagePlan[], progress: Progress): void {
+  const best = bestOf(progress.finished);
+  if (!best) return;
+  const c = ctx.o.config;
+  const result = {
+    strategy: formatStrategy(plan),
+    bestStage: best.stage,
+    bestScore: best.valScore,
+    bestCheckpointDir: best.checkpointDir,
+    promptVersion: best.promptVersion,
+    baseModel: ctx.holder.baseModel,
+    backend: c.backend.kind,
+    programState: best.programState,
+    stages: progress.finished.map(stageResult),
+  };
+  ctx.writer.writeArtifact('result.json', JSON.stringify(result, null, 2) + '\n');
+}
+
+function valsetOf(o: ComposeRunOptions): readonly Example[] {
+  if (o.task.valset?.length) return o.task.valset;
+  if (o.config.useTrainAsVal) return o.task.trainset;
+  throw new Error(`Task "${o.task.name}" has no valset: every stage is judged on val. Add one to defineTask, or set useTrainAsVal.`);
+}
+
+function instructionNotice(c: MMGRPOConfig): string {
+  const why = c.backend.kind === 'embedded' ? 'the embedded model cannot write instructions' : 'no instruction proposer model is configured';
+  return `instruction proposal skipped: ${why}; searching over demo sets only (an instruction proposer for remote backends, --prompt-model <name>, may be added later).`;
+}
+
+function openRun(o: ComposeRunOptions, plan: readonly StagePlan[]): { writer: RunWriter; runId: string; events: RunEvent[] } {
+  if (o.resumeDir) {
+    const events = readRun(o.resumeDir, isProcessAlive).events;
+    const writer = RunWriter.reopen(o.resumeDir);
+    return { writer, runId: writer.manifest.id, events };
+  }
+  const runId = newRunId(o.task.name);
+  const dir = join(o.runsDir ?? runsRoot(o.workspace), runId);
+  const e = o.embedded;
+  const manifest = buildManifest({
+    id: runId, kind: 'optimize', taskName: o.task.name, taskFile: o.taskFile, seed: o.config.seed,
+    config: {
+      strategy: formatStrategy(plan), mmgrpo: o.config, prompt: o.prompt, initFrom: o.initFrom, warmStart: o.warmStart, guidedChoice: o.guidedChoice, adapter: o.adapter,
+      embedded: { backendModule: e?.backendModule, backendExport: e?.backendExport, backendOptions: e?.backendOptions },
+    },
+    programStateBefore: o.task.program.saveState(),
+    workspace: o.workspace,
+  });
+  return { writer: RunWriter.create(dir, manifest), runId, events: [] };
+}

@@ -1,0 +1,74 @@
+import { isProcessAlive, readRun } from '../../runs';
+import { resumePointOf } from '../mmgrpo/resume';
+import { BudgetedLM, StageClock, addSpent, budgetExhausted, remainingBudgets } from './budget';
+import type { ComposeContext, Progress, StageRun } from './composeRun';
+import { runPromptStage } from './promptStage';
+import { runWeightsStage } from './weightsStage';
+
+/** A p stage on the current weights, inside what the run's budgets leave. */
+export async function runPromptStageWithBudget(ctx: ComposeContext, stage: string, progress: Progress): Promise<StageRun> {
+  const { o, writer, holder } = ctx;
+  const served = await holder.serving(progress.weights, progress.atStart);
+  if (served.weights !== progress.weights) Object.assign(progress, { weights: served.weights, atStart: false });
+  const opened = served.opened;
+  const clock = new StageClock(opened.usage);
+  const exhausted = () => budgetExhausted(o.config.budgets, addSpent(progress.spent, clock.spent()));
+  const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  if (o.signal?.aborted) controller.abort();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  const lm = new BudgetedLM(opened.session.lm, exhausted, controller);
+  const left = remainingBudgets(o.config.budgets, progress.spent);
+  const program = o.task.program.clone();
+  program.loadState(progress.programState);
+  try {
+    const out = await runPromptStage({
+      stage, program, task: o.task, lm, closingLm: opened.session.lm, adapter: ctx.adapter, settings: o.prompt, valset: ctx.valset,
+      seed: o.config.seed, concurrency: o.config.concurrency, sampling: { temperature: 0, max_tokens: o.config.maxTokens }, failureScore: o.config.failureScore,
+      writer, parentVersion: progress.promptVersion, instructionNotice: ctx.instructionNotice, signal: controller.signal, userSignal: o.signal,
+      budget: { maxLMCalls: left.maxLMCalls, maxTokens: left.maxTokens, usage: () => usageOf(clock) },
+    });
+    if (out.status !== 'completed') {
+      const budget = lm.reason && !o.signal?.aborted;
+      const reason = budget ? `${lm.reason} during stage ${stage}; it will be redone on resume (give larger budgets)` : `cancelled during stage ${stage}; it will be redone on resume`;
+      return { stop: { status: budget ? 'budget' : 'cancelled', reason } };
+    }
+    const summary: StageRun['summary'] = {
+      stage, kind: 'p', valScore: out.valScore, programState: out.state, promptVersion: out.version, spent: clock.spent(), detail: out.detail,
+      ...(progress.weights ? { checkpointDir: progress.weights } : {}),
+      ...(out.stoppedBy ? { stoppedBy: out.stoppedBy } : {}),
+    };
+    return { summary };
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function usageOf(clock: StageClock) {
+  const s = clock.spent();
+  return { calls: s.lmCalls, promptTokens: s.tokens, completionTokens: 0 };
+}
+
+/** The w stage, with budgets reduced by what earlier stages spent. */
+export async function runWeightsStageWithBudget(ctx: ComposeContext, stage: string, progress: Progress): Promise<StageRun> {
+  const { o, writer } = ctx;
+  const program = o.task.program.clone();
+  program.loadState(progress.programState);
+  const config = { ...o.config, budgets: remainingBudgets(o.config.budgets, progress.spent) };
+  const out = await runWeightsStage({
+    stage, program, task: o.task, config, adapter: ctx.adapter, writer, holder: ctx.holder, weights: progress.weights, atStart: progress.atStart,
+    events: ctx.events, signal: o.signal, readEvents: () => readRun(writer.dir, isProcessAlive).events,
+  });
+  if (out.status !== 'completed') {
+    return { stop: { status: out.status === 'budget' ? 'budget' : 'cancelled', reason: `${out.reason ?? out.status} (stage ${stage}); resume continues from its last finished step` } };
+  }
+  const spent = resumePointOf(readRun(writer.dir, isProcessAlive).events, stage).budget;
+  const r = out.result;
+  return {
+    summary: {
+      stage, kind: 'w', valScore: out.valScore, programState: out.state, promptVersion: progress.promptVersion, spent,
+      ...(out.checkpointDir ? { checkpointDir: out.checkpointDir } : {}),
+      detail: { steps: r.lastStep, bestStep: r.bestStep, ...(r.valScores[0] !== undefined ? { startScore: r.valScores[0] } : {}) },
+    },
+  };
+}
