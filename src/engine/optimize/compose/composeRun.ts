@@ -2,36 +2,20 @@ import { join } from 'node:path';
 import type { BudgetSpent, ProgramStateJson, RunEvent, StageSummaryEvent } from '../../../protocol/events';
 import { ChatAdapter, JSONAdapter, type Adapter } from '../../adapters';
 import { RunWriter, buildManifest, isProcessAlive, newRunId, readRun, runsRoot } from '../../runs';
-import type { Example, Task } from '../../tasks/types';
+import type { Example } from '../../tasks/types';
 import type { MMGRPOConfig } from '../mmgrpo/config';
-import type { EmbeddedLaunch } from '../mmgrpo/openSession';
-import { teacherPolicies } from '../mmgrpo/trainRun';
-import type { WarmStartSettings } from '../mmgrpo/warmStart';
+import { teacherPolicies, type TrainRunOptions } from '../mmgrpo/trainRun';
 import { budgetExhausted, NOTHING_SPENT, addSpent } from './budget';
 import { runPromptStageWithBudget, runWeightsStageWithBudget } from './stageRuns';
 import { SessionHolder, type SessionOpener } from './sessions';
 import type { PromptStageSettings } from './settings';
 import { formatStrategy, parseStrategy, type StagePlan } from './strategy';
 
-export interface ComposeRunOptions {
-  task: Task;
-  taskFile: string;
-  workspace: string;
+/** A composed run takes everything a training run takes, plus the strategy and prompt-search settings. */
+export interface ComposeRunOptions extends TrainRunOptions {
   /** `p`, `w`, `p -> w`, `w -> p` or `p -> w -> p`. */
   strategy: string;
-  config: MMGRPOConfig;
   prompt: PromptStageSettings;
-  warmStart: WarmStartSettings;
-  guidedChoice: boolean;
-  adapter: 'chat' | 'json';
-  runsDir?: string;
-  /** Folder of an interrupted run to continue: finished stages are kept, an unfinished p stage is redone. */
-  resumeDir?: string;
-  initFrom?: string;
-  embedded?: Partial<EmbeddedLaunch>;
-  apiKey?: string;
-  signal?: AbortSignal;
-  onEvent?: (event: RunEvent) => void;
   /** Tests: a scripted session instead of a real backend. */
   openSession?: SessionOpener;
 }
