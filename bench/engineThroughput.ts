@@ -44,8 +44,11 @@ async function startServer(): Promise<{ baseUrl: string; stop: () => void }> {
   return { baseUrl: JSON.parse(line).baseUrl, stop: () => child.stdin!.end() };
 }
 
+// One client for all rounds, as a run has: its connection pool and code paths stay warm.
+let client: ReturnType<typeof createLM> | undefined;
+
 async function engineRound(baseUrl: string, capture?: LMRequest[]): Promise<number> {
-  const inner = createLM({ baseUrl, model: 'bench-model', maxConcurrency: C });
+  const inner = (client ??= createLM({ baseUrl, model: 'bench-model', maxConcurrency: C }));
   const lm: LanguageModel = capture
     ? { model: inner.model, complete: (r: LMRequest, s?: AbortSignal): Promise<LMResponse> => (capture.push(r), inner.complete(r, s)) }
     : inner;
