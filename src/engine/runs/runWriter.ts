@@ -54,6 +54,13 @@ export class RunWriter {
     return writer;
   }
 
+  /** Reopens an interrupted run and returns the events it already holds (read before the lock is taken over). */
+  static resume(dir: string): { writer: RunWriter; runId: string; events: RunEvent[] } {
+    const { events } = readEvents(dir);
+    const writer = RunWriter.reopen(dir);
+    return { writer, runId: writer.manifest.id, events };
+  }
+
   onEvent(listener: Listener): () => void {
     this.listeners.push(listener);
     return () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { BudgetSpent, ProgramStateJson, RunEvent, StageSummaryEvent } from '../../../protocol/events';
 import { ChatAdapter, JSONAdapter, type Adapter } from '../../adapters';
-import { RunWriter, buildManifest, isProcessAlive, newRunId, readRun, runsRoot } from '../../runs';
+import { RunWriter, buildManifest, newRunId, runsRoot } from '../../runs';
 import type { Example } from '../../tasks/types';
 import type { MMGRPOConfig } from '../mmgrpo/config';
 import { teacherPolicies, type TrainRunOptions } from '../mmgrpo/trainRun';
@@ -197,11 +197,7 @@ function instructionNotice(c: MMGRPOConfig): string {
 }
 
 function openRun(o: ComposeRunOptions, plan: readonly StagePlan[]): { writer: RunWriter; runId: string; events: RunEvent[] } {
-  if (o.resumeDir) {
-    const events = readRun(o.resumeDir, isProcessAlive).events;
-    const writer = RunWriter.reopen(o.resumeDir);
-    return { writer, runId: writer.manifest.id, events };
-  }
+  if (o.resumeDir) return RunWriter.resume(o.resumeDir);
   const runId = newRunId(o.task.name);
   const dir = join(o.runsDir ?? runsRoot(o.workspace), runId);
   const e = o.embedded;

@@ -98,11 +98,7 @@ export function teacherPolicies(task: Task, names: readonly string[], lm: Langua
 }
 
 function openRun(o: TrainRunOptions): { writer: RunWriter; runId: string; events: RunEvent[] } {
-  if (o.resumeDir) {
-    const events = readRun(o.resumeDir, isProcessAlive).events;
-    const writer = RunWriter.reopen(o.resumeDir);
-    return { writer, runId: writer.manifest.id, events };
-  }
+  if (o.resumeDir) return RunWriter.resume(o.resumeDir);
   const runId = newRunId(o.task.name);
   const dir = join(o.runsDir ?? runsRoot(o.workspace), runId);
   const manifest = buildManifest({
