@@ -25,9 +25,9 @@ export function runWithContext<T>(ctx: ProgramContext, fn: () => T): T {
 }
 
 /**
- * Runs `fn` outside any program context. LM calls go through here: inside a
- * context, Node 20 attaches the store to every promise the HTTP stack creates
- * (measured: ~15% of client throughput), and the call needs nothing from it.
+ * Runs `fn` outside any program context. LM calls go through here: the call
+ * needs nothing from the context (the predictor captured it), and the HTTP
+ * stack's promises need not carry the store.
  */
 export function outsideContext<T>(fn: () => T): T {
   return storage.exit(fn);
