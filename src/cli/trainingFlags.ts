@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, resolveMMGRPOConfig, type MMGRPOConfig, type MMGRPOConfigInput } from '../engine/optimize/mmgrpo/config';
 import { isProcessAlive, readRun } from '../engine/runs';
-import type { RunKind } from '../protocol/events';
+import type { RunKind, RunManifest } from '../protocol/events';
 import { intOption, numberOption } from './args';
 import { UsageError } from './errors';
 
@@ -107,13 +107,13 @@ export function initFromFlag(command: string, raw: unknown): string | undefined 
   return dir;
 }
 
-/** The folder of a run to resume, refusing runs of another kind, finished ones and live ones. */
-export function resumeFolder(runs: string, id: string, kind: RunKind, command: string): string {
+/** A run to resume (folder and manifest, read once), refusing runs of another kind, finished ones and live ones. */
+export function resumeTarget(runs: string, id: string, kind: RunKind, command: string): { dir: string; manifest: RunManifest } {
   const dir = existsSync(id) ? resolve(id) : join(runs, id);
   if (!existsSync(join(dir, 'run.json'))) throw new UsageError(`No run "${id}" in ${runs}. See \`mmgrpo runs list\`.`);
   const run = readRun(dir, isProcessAlive);
   if (run.manifest.kind !== kind) throw new UsageError(`Run ${id} is ${run.manifest.kind === 'eval' ? 'an' : 'a'} ${run.manifest.kind} run; \`mmgrpo ${command} --resume\` continues ${kind} runs.`);
   if (run.status === 'completed') throw new UsageError(`Run ${id} already completed; start a new run to ${command === 'train' ? 'train' : 'optimize'} further.`);
   if (run.status === 'running') throw new UsageError(`Run ${id} is still running (its process is alive); cancel it before resuming.`);
-  return dir;
+  return { dir, manifest: run.manifest };
 }

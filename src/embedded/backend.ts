@@ -1,4 +1,5 @@
 import type { ChatMessage, TopLogprob } from '../protocol/lm';
+import type { StepMetrics } from '../protocol/trainer';
 
 /**
  * The contract between the embedded HTTP server and the tiny model that sits
@@ -66,15 +67,8 @@ export interface GrpoMember {
   logprobs?: number[];
 }
 
-export interface TrainStepMetrics {
-  loss: number;
-  kl: number;
-  clip_ratio: number;
-  grad_norm: number;
-  tokens: number;
-  reward_mean: number;
-  reward_std: number;
-}
+/** The backend's step report is the protocol's, without the server's batch bookkeeping. */
+export type TrainStepMetrics = StepMetrics;
 
 export interface SftExample {
   messages: ChatMessage[];

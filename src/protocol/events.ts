@@ -78,8 +78,8 @@ export interface StageFinishedEvent extends EventBase {
   stage: string;
 }
 
-export interface UsageEvent extends EventBase {
-  type: 'usage';
+/** LM usage totals, as the client's meter keeps them and the usage event records them. */
+export interface UsageTotals {
   calls: number;
   promptTokens: number;
   completionTokens: number;
@@ -87,6 +87,10 @@ export interface UsageEvent extends EventBase {
   retries: number;
   /** Money spent, when a price per token is configured. */
   cost?: number;
+}
+
+export interface UsageEvent extends EventBase, UsageTotals {
+  type: 'usage';
 }
 
 export interface LogEvent extends EventBase {

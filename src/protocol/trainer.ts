@@ -137,10 +137,8 @@ export interface GRPOCheckpointInfo {
 
 export type GRPOJobStatus = 'pending' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
-/** Trainer-side health of one step (extension), plus whatever the client sent in `metrics`. */
-export interface GRPOStepMetrics {
-  batch_id: number;
-  global_step: number;
+/** What one optimizer step reports, as a trainer backend computes it. */
+export interface StepMetrics {
   loss: number;
   kl: number;
   clip_ratio: number;
@@ -148,6 +146,12 @@ export interface GRPOStepMetrics {
   tokens: number;
   reward_mean: number;
   reward_std: number;
+}
+
+/** Trainer-side health of one step (extension), plus whatever the client sent in `metrics`. */
+export interface GRPOStepMetrics extends StepMetrics {
+  batch_id: number;
+  global_step: number;
   learning_rate: number;
   client?: Record<string, number>;
 }

@@ -5,12 +5,12 @@ import { lmConfigFromEnv } from '../../engine/lm';
 import { estimateCompositionCost, parseStrategy, resolvePromptSettings, runComposition, StrategyError, type ComposeRunResult, type PromptStageSettings } from '../../engine/optimize/compose';
 import type { MMGRPOConfig, MMGRPOConfigInput } from '../../engine/optimize/mmgrpo/config';
 import { formatEstimate } from '../../engine/optimize/mmgrpo/costEstimate';
-import { isProcessAlive, readRun, runsRoot } from '../../engine/runs';
+import { runsRoot } from '../../engine/runs';
 import { loadTaskFile } from '../../engine/tasks/loadTask';
 import { intOption, numberOption, parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
 import { humanPrinter, jsonPrinter, type Printer } from '../progress';
-import { configInputFromFlags, embeddedFromFlags, initFromFlag, resolveOrUsage, resumeFolder, TRAINING_OPTIONS, warmStartFromFlags, type EmbeddedFlags, type Values, type WarmStartFlags } from '../trainingFlags';
+import { configInputFromFlags, embeddedFromFlags, initFromFlag, resolveOrUsage, resumeTarget, TRAINING_OPTIONS, warmStartFromFlags, type EmbeddedFlags, type Values, type WarmStartFlags } from '../trainingFlags';
 
 export const OPTIMIZE_HELP = `Usage: mmgrpo optimize <task-file> --strategy "p -> w" [options]
        mmgrpo optimize --resume <run-id> [--max-lm-calls n ...] [--json]
@@ -78,11 +78,12 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const runs = v['runs-dir'] ? resolve(v['runs-dir'] as string) : runsRoot(process.cwd());
-  const resumeDir = v.resume ? resumeFolder(runs, v.resume as string, 'optimize', 'optimize') : undefined;
+  const resumed = v.resume ? resumeTarget(runs, v.resume as string, 'optimize', 'optimize') : undefined;
+  const resumeDir = resumed?.dir;
   if (!resumeDir && positionals.length !== 1) throw new UsageError('mmgrpo optimize: give one task file (e.g. `mmgrpo optimize examples/banking77/task.ts --strategy "p -> w"`) or --resume <run-id>.');
-  const saved = resumeDir ? (readRun(resumeDir, isProcessAlive).manifest.config as unknown as SavedConfig) : savedFromFlags(v);
+  const saved = resumed ? (resumed.manifest.config as unknown as SavedConfig) : savedFromFlags(v);
   const config = resolveOrUsage('optimize', resumeDir ? withBudgetFlags(saved.mmgrpo, v) : saved.mmgrpo);
-  const taskFile = resumeDir ? readRun(resumeDir, isProcessAlive).manifest.taskFile : resolve(positionals[0]);
+  const taskFile = resumed ? resumed.manifest.taskFile : resolve(positionals[0]);
   const { task, file } = await loadTaskFile(taskFile);
   if (!task.valset?.length && !config.useTrainAsVal) throw new UsageError(`Task "${task.name}" has no valset: every stage is judged on val. Add one to defineTask, or set useTrainAsVal in --config.`);
   if (v['dry-run']) return dryRun(v, saved, config, task);

@@ -7,7 +7,7 @@ import { ChatAdapter } from '../../engine/adapters';
 import { isProcessAlive, readRun, runsRoot } from '../../engine/runs';
 import { loadTaskFile } from '../../engine/tasks/loadTask';
 import { numberOption, parseCommandArgs } from '../args';
-import { configInputFromFlags, embeddedFromFlags, initFromFlag, resolveOrUsage, resumeFolder, TRAINING_OPTIONS, warmStartFromFlags, type EmbeddedFlags, type WarmStartFlags } from '../trainingFlags';
+import { configInputFromFlags, embeddedFromFlags, initFromFlag, resolveOrUsage, resumeTarget, TRAINING_OPTIONS, warmStartFromFlags, type EmbeddedFlags, type WarmStartFlags } from '../trainingFlags';
 import { EXIT, UsageError } from '../errors';
 import { humanPrinter, jsonPrinter } from '../progress';
 import { trainReport } from '../trainReport';
@@ -59,7 +59,6 @@ Options (defaults in brackets):
 
 const OPTIONS = TRAINING_OPTIONS;
 
-
 export async function trainCommand(argv: string[]): Promise<number> {
   const { values: v, positionals } = parseCommandArgs('train', argv, OPTIONS);
   if (v.help) {
@@ -67,10 +66,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const runs = v['runs-dir'] ? resolve(v['runs-dir'] as string) : runsRoot(process.cwd());
-  const resumeDir = v.resume ? resumeFolder(runs, v.resume as string, 'train', 'train') : undefined;
+  const resumed = v.resume ? resumeTarget(runs, v.resume as string, 'train', 'train') : undefined;
+  const resumeDir = resumed?.dir;
   if (!resumeDir && positionals.length !== 1) throw new UsageError('mmgrpo train: give one task file (e.g. `mmgrpo train examples/banking77/task.ts`) or --resume <run-id>.');
-  const saved = resumeDir ? (readRun(resumeDir, isProcessAlive).manifest.config as unknown as SavedConfig) : undefined;
-  const taskFile = resumeDir ? readRun(resumeDir, isProcessAlive).manifest.taskFile : resolve(positionals[0]);
+  const saved = resumed ? (resumed.manifest.config as unknown as SavedConfig) : undefined;
+  const taskFile = resumed ? resumed.manifest.taskFile : resolve(positionals[0]);
   const config = resolveOrUsage('train', saved ? saved.mmgrpo : configInputFromFlags('train', v));
   const warmStart = saved?.warmStart ?? warmStartFromFlags('train', v);
   const { task, file } = await loadTaskFile(taskFile);

@@ -1,14 +1,7 @@
 import type { TokenUsage } from '../../protocol/lm';
+import type { UsageTotals } from '../../protocol/events';
 
-export interface UsageTotals {
-  calls: number;
-  promptTokens: number;
-  completionTokens: number;
-  cachedCalls: number;
-  retries: number;
-  /** Estimated spend; present only when at least one price is configured. */
-  cost?: number;
-}
+export type { UsageTotals };
 
 export interface UsagePrices {
   promptPricePerMTok?: number;
