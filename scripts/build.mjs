@@ -2,7 +2,7 @@
 // esbuild and TensorFlow.js stay external: they locate native/wasm files
 // relative to their own package folders at run time.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,4 +35,8 @@ for (const { optional, ...t } of targets) {
   if (optional && !existsSync(t.entryPoints[0])) continue;
   await build({ ...common, ...t });
 }
+// The packaged extension ships no node_modules/@tensorflow: the model bundle
+// finds its .wasm binaries beside itself (see resolveWasmDir).
+const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+for (const f of readdirSync(wasmDir).filter((n) => n.endsWith('.wasm'))) copyFileSync(join(wasmDir, f), join(root, 'dist', f));
 console.log('built dist/');

@@ -12,21 +12,68 @@ export interface MmgrpoSettings {
   trainerUrl: string;
   /** Model to use or train (remote backend); '' = the task's own model. */
   model: string;
+  /** Strategy of the one-click "Train" (the paper's best: prompts, then weights). */
+  trainStrategy: string;
+  /** Extra CLI flags per task file (path relative to the workspace folder, `/` separators). */
+  taskOverrides: Record<string, TaskOverride>;
+  /** Problems found while reading the settings, each saying what to change. */
+  problems: string[];
+}
+
+export interface TaskOverride {
+  /** Appended to `mmgrpo train|optimize|eval <task>` (e.g. ["--steps", "4", "--config", "small.json"]). */
+  args: string[];
 }
 
 export const SETTINGS_SECTION = 'mmgrpo';
+export const DEFAULT_TRAIN_STRATEGY = 'p -> w';
 
 /** SecretStorage key of the API key; the key lives nowhere else. */
 export const API_KEY_SECRET = 'mmgrpo.apiKey';
+
+/** Flags the extension sets itself: an override may not change how it talks to the CLI. */
+export const RESERVED_FLAGS = ['--json', '--resume'];
 
 const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
 
 /** Settings from a `get(key)` accessor (VS Code's WorkspaceConfiguration.get in the host). */
 export function readSettings(get: (key: string) => unknown): MmgrpoSettings {
+  const problems: string[] = [];
   return {
     backend: get('backend') === 'remote' ? 'remote' : 'embedded',
     inferenceUrl: str(get('inferenceUrl')),
     trainerUrl: str(get('trainerUrl')),
     model: str(get('model')),
+    trainStrategy: str(get('trainStrategy')) || DEFAULT_TRAIN_STRATEGY,
+    taskOverrides: readOverrides(get('taskOverrides'), problems),
+    problems,
   };
+}
+
+function readOverrides(raw: unknown, problems: string[]): Record<string, TaskOverride> {
+  const out: Record<string, TaskOverride> = {};
+  if (raw === undefined || raw === null) return out;
+  const example = '{"examples/qa/task.ts": {"args": ["--steps", "4"]}}';
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    problems.push(`Setting mmgrpo.taskOverrides must be an object like ${example}; it is ignored.`);
+    return out;
+  }
+  for (const [file, value] of Object.entries(raw as Record<string, unknown>)) {
+    const args = (value as { args?: unknown } | null)?.args;
+    const problem = argsProblem(args);
+    if (problem) problems.push(`Setting mmgrpo.taskOverrides["${file}"]: ${problem} (e.g. ${example}); this entry is ignored.`);
+    else out[normalizeTaskPath(file)] = { args: args as string[] };
+  }
+  return out;
+}
+
+/** Why a list of extra CLI flags is unusable, or undefined when it is fine. */
+export function argsProblem(args: unknown): string | undefined {
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return '"args" must be a list of strings';
+  const reserved = args.find((a) => RESERVED_FLAGS.includes(a.split('=')[0]!));
+  return reserved ? `"${reserved}" is set by the extension itself; remove it from "args"` : undefined;
+}
+
+export function normalizeTaskPath(p: string): string {
+  return p.trim().replace(/\\/g, '/').replace(/^\.\//, '');
 }

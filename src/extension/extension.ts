@@ -15,8 +15,24 @@ import { RUNS_VIEW_ID, RunsTreeProvider } from './tree/runsTreeProvider';
 
 const RUNS_DEBOUNCE_MS = 400;
 
+/**
+ * What `activate` returns (vscode.extensions.getExtension(...).exports): a
+ * read-only view for the end-to-end suite and other extensions.
+ */
+export interface MmgrpoApi {
+  /** Runs of the workspace as the Runs view shows them, newest first. */
+  runs(): readonly { id: string; dir: string; status: string; kind: string }[];
+  reloadRuns(): Promise<void>;
+  /** Runs this window started that are still going. */
+  activeRuns(): { label: string; runId?: string; message: string }[];
+  /** What the runs' terminals showed lately. */
+  recentOutput(): readonly string[];
+  /** Settles when the first workspace scan has finished. */
+  detectionReady(): Promise<void>;
+}
+
 /** Activation does no I/O itself: the scan and the run listing start in the background. */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): MmgrpoApi {
   const sub = (...d: vscode.Disposable[]) => context.subscriptions.push(...d);
   const detection = new DetectionService();
   const runs = new RunModel(isProcessAlive, () => (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
@@ -40,6 +56,13 @@ export function activate(context: vscode.ExtensionContext): void {
   watchRuns(s);
   detection.start();
   void runs.reload();
+  return {
+    runs: () => runs.all().map((r) => ({ id: r.id, dir: r.dir, status: r.status, kind: r.manifest.kind })),
+    reloadRuns: () => runs.reload(),
+    activeRuns: () => runManager.activeRuns(),
+    recentOutput: () => runManager.recentOutput(),
+    detectionReady: () => detection.ready(),
+  };
 }
 
 /** Reloads runs when any events file changes (debounced: a training run appends often). */

@@ -8,7 +8,8 @@ export const resumeRun = (s: Services) => async (arg?: unknown) => {
   const dir = runDirArg(arg) ?? (await pickRun(s, 'Resume which run?'));
   const run = dir ? s.runs.get(dir) : undefined;
   if (!run) return;
-  if (run.manifest.kind !== 'train') return void vscode.window.showWarningMessage(`Run ${run.id} is an ${run.manifest.kind} run; only training runs can be resumed.`);
+  const kind = run.manifest.kind;
+  if (kind !== 'train' && kind !== 'optimize') return void vscode.window.showWarningMessage(`Run ${run.id} is an ${kind} run; only training and optimization runs can be resumed.`);
   if (run.status === 'completed' || run.status === 'running') return void vscode.window.showWarningMessage(`Run ${run.id} is ${run.status}; only interrupted or cancelled runs can be resumed.`);
-  await runTaskCommand(s, 'train', { taskFile: run.manifest.taskFile, taskName: run.manifest.taskName }, run.id);
+  await runTaskCommand(s, kind === 'train' ? 'train' : 'optimize', { taskFile: run.manifest.taskFile, taskName: run.manifest.taskName }, run.id);
 };

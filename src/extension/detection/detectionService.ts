@@ -19,6 +19,7 @@ export class DetectionService implements vscode.Disposable {
   private readonly gitignores = new Map<string, GitignoreMatcher>();
   private readonly versions = new Map<string, number>();
   private readonly disposables: vscode.Disposable[] = [this.changed];
+  private firstScan: Promise<void> = Promise.resolve();
 
   start(): void {
     const watcher = vscode.workspace.createFileSystemWatcher(SOURCE_GLOB);
@@ -40,7 +41,12 @@ export class DetectionService implements vscode.Disposable {
         if (e.affectsConfiguration('files.exclude')) void this.rescan();
       }),
     );
-    void this.rescan();
+    this.firstScan = this.rescan();
+  }
+
+  /** Settles when the first workspace scan has finished. */
+  ready(): Promise<void> {
+    return this.firstScan;
   }
 
   /** Brings an open document's detection up to date now (cheap: one parse, text in memory). */

@@ -5,6 +5,8 @@ import type { RunEvent } from '../../protocol/events';
 import { type CliExit, type CliRun, startCli } from './cliProcess';
 import { describeEvent, reduceProgress, type RunProgress } from './eventStream';
 
+const TAIL_LINES = 400;
+
 export interface ActiveRun {
   key: number;
   label: string;
@@ -32,6 +34,8 @@ export class RunManager implements vscode.Disposable {
   private next = 1;
   private readonly status = vscode.window.createStatusBarItem('mmgrpo.runs', vscode.StatusBarAlignment.Left, 9);
   private readonly onEventEmitter = new vscode.EventEmitter<RunEvent>();
+  /** The last lines every run printed (what its terminal showed), newest last. */
+  private readonly tail: string[] = [];
   /** Every event of every run (the runs view reloads on run starts and finishes). */
   readonly onEvent = this.onEventEmitter.event;
 
@@ -40,13 +44,19 @@ export class RunManager implements vscode.Disposable {
     this.status.command = 'mmgrpo.runs.focus';
   }
 
-  start(req: StartRequest): ActiveRun {
+  start(request: StartRequest): ActiveRun {
     const key = this.next++;
+    const write = (line: string) => {
+      this.tail.push(line);
+      if (this.tail.length > TAIL_LINES) this.tail.splice(0, this.tail.length - TAIL_LINES);
+      request.write(line);
+    };
+    const req = { ...request, write };
     const cli = startCli(
       { node: process.execPath, script: path.join(this.extensionPath, 'dist', 'cli.js'), args: req.args, cwd: req.cwd, env: { ...req.env, ELECTRON_RUN_AS_NODE: '1' } },
       {
         onEvent: (e) => this.onRunEvent(key, e, req),
-        onText: (line) => req.write(scrubText(line, req.secrets)),
+        onText: (line) => write(scrubText(line, req.secrets)),
       },
     );
     const run: ActiveRun = { key, label: req.label, progress: { message: 'starting…' }, cli };
@@ -72,7 +82,7 @@ export class RunManager implements vscode.Disposable {
     this.render();
     if (exit.error) req.write(exit.error);
     else if (!run?.progress.finished) req.write(`mmgrpo exited with ${exit.signal ?? `code ${exit.code}`}.`);
-    if (run?.progress.finished === 'cancelled' && run.progress.runId) req.write(`Resume with the Runs view, or: mmgrpo train --resume ${run.progress.runId}`);
+    if (run?.progress.finished === 'cancelled' && run.progress.runId) req.write(`Resume with the Runs view, or: mmgrpo ${req.args[0]} --resume ${run.progress.runId}`);
   }
 
   private showProgress(run: ActiveRun): void {
@@ -95,6 +105,16 @@ export class RunManager implements vscode.Disposable {
     const run = [...this.active.values()].find((r) => r.progress.runId === runId);
     run?.cli.cancel();
     return Boolean(run);
+  }
+
+  /** What the runs' terminals showed lately (scrubbed of secrets). */
+  recentOutput(): readonly string[] {
+    return this.tail;
+  }
+
+  /** Runs in progress with what their progress notification says. */
+  activeRuns(): { label: string; runId?: string; message: string }[] {
+    return [...this.active.values()].map((r) => ({ label: r.label, runId: r.progress.runId, message: r.progress.message }));
   }
 
   runningIds(): string[] {

@@ -1,4 +1,4 @@
-import type { MmgrpoSettings } from '../config';
+import { argsProblem, normalizeTaskPath, type MmgrpoSettings } from '../config';
 
 // The `mmgrpo` task type: what tasks.json may contain and how it becomes a CLI
 // command line. Pure, so validation is testable without VS Code.
@@ -7,18 +7,27 @@ export const TASK_TYPE = 'mmgrpo';
 export const TASK_COMMANDS = ['train', 'eval', 'optimize'] as const;
 export type TaskCommand = (typeof TASK_COMMANDS)[number];
 
+/** The CLI command that continues a run of this kind (`train` runs are MMGRPO-only, `optimize` runs composed). */
+export type ResumableKind = 'train' | 'optimize';
+
 export interface MmgrpoTaskDefinition {
   type: typeof TASK_TYPE;
+  /** train: the one-click "prompts → MMGRPO" (settings' strategy); optimize: prompts only; eval. */
   command: TaskCommand;
   /** Task file, absolute or relative to the workspace folder. */
   task: string;
-  /** Run id to continue (train only). */
+  /** Strategy instead of the default (`p`, `w`, `p -> w`, `w -> p`, `p -> w -> p`); train and optimize only. */
+  strategy?: string;
+  /** Extra CLI flags, after any from the mmgrpo.taskOverrides setting. */
+  args?: string[];
+  /** Run id to continue (train and optimize). */
   resume?: string;
 }
 
 export type ParseResult = { ok: true; definition: MmgrpoTaskDefinition } | { ok: false; error: string };
 
 const RUN_ID = /^[A-Za-z0-9._-]{1,200}$/;
+const STRATEGY = /^\s*[pw](\s*->\s*[pw])*\s*$/;
 
 /** Validates a task definition from tasks.json or our own provider; errors say what to change. */
 export function parseTaskDefinition(raw: unknown): ParseResult {
@@ -30,26 +39,50 @@ export function parseTaskDefinition(raw: unknown): ParseResult {
   }
   const command = d.command as TaskCommand;
   if (typeof d.task !== 'string' || d.task.trim() === '') return { ok: false, error: 'mmgrpo task: "task" must be the path of a task file, e.g. "examples/banking77/task.ts".' };
-  if (d.resume !== undefined) {
-    if (typeof d.resume !== 'string' || !RUN_ID.test(d.resume)) return { ok: false, error: `mmgrpo task: "resume" must be a run id such as 20261130-101502-banking77-3fa9 (got ${JSON.stringify(d.resume)}).` };
-    if (command !== 'train') return { ok: false, error: `mmgrpo task: only "train" runs can be resumed; remove "resume" or set "command": "train".` };
-  }
   const definition: MmgrpoTaskDefinition = { type: TASK_TYPE, command, task: d.task.trim() };
-  if (d.resume !== undefined) definition.resume = d.resume as string;
-  return { ok: true, definition };
+  const error = optionalFields(d, command, definition);
+  return error ? { ok: false, error } : { ok: true, definition };
 }
 
-/** CLI arguments (after `cli.js`) for a definition; `--json` always, so the host can parse events. */
-export function cliArgs(def: MmgrpoTaskDefinition, settings: MmgrpoSettings): string[] {
-  if (def.command === 'train' && def.resume) return ['train', '--resume', def.resume, '--json'];
-  const args: string[] = [def.command, def.task, '--json'];
+function optionalFields(d: Record<string, unknown>, command: TaskCommand, out: MmgrpoTaskDefinition): string | undefined {
+  if (d.resume !== undefined) {
+    if (typeof d.resume !== 'string' || !RUN_ID.test(d.resume)) return `mmgrpo task: "resume" must be a run id such as 20261130-101502-qa-3fa9 (got ${JSON.stringify(d.resume)}).`;
+    if (command === 'eval') return 'mmgrpo task: evaluation runs cannot be resumed; remove "resume" or use "command": "train" or "optimize".';
+    out.resume = d.resume;
+  }
+  if (d.strategy !== undefined) {
+    if (command === 'eval') return 'mmgrpo task: "strategy" applies to train and optimize only; remove it from this eval task.';
+    if (typeof d.strategy !== 'string' || !STRATEGY.test(d.strategy)) return `mmgrpo task: "strategy" must be stages of p (prompts) and w (weights) joined by "->", e.g. "p -> w" (got ${JSON.stringify(d.strategy)}).`;
+    out.strategy = d.strategy.trim();
+  }
+  if (d.args !== undefined) {
+    const problem = argsProblem(d.args);
+    if (problem) return `mmgrpo task: ${problem}.`;
+    out.args = d.args as string[];
+  }
+  return undefined;
+}
+
+/**
+ * CLI arguments (after `cli.js`) for a definition; `--json` always, so the
+ * host can parse events. Train and optimize both run `mmgrpo optimize` with a
+ * strategy: the one-click train is prompts first, then weights, as the paper's
+ * best results. `resumeKind` is the kind of the run being resumed.
+ */
+export function cliArgs(def: MmgrpoTaskDefinition, settings: MmgrpoSettings, resumeKind: ResumableKind = 'optimize'): string[] {
+  // A resume takes its configuration from the run, not from today's settings.
+  if (def.resume) return [resumeKind, '--resume', def.resume, '--json'];
+  const cli = def.command === 'eval' ? 'eval' : 'optimize';
+  const args: string[] = [cli, def.task, '--json'];
   const opt = (flag: string, value: string) => (value ? [flag, value] : []);
-  if (def.command === 'train') {
+  if (def.command === 'eval') {
+    args.push(...opt('--base-url', settings.inferenceUrl), ...opt('--model', settings.model));
+  } else {
+    args.push('--strategy', def.strategy ?? (def.command === 'train' ? settings.trainStrategy : 'p'));
     args.push('--backend', settings.backend);
     if (settings.backend === 'remote') args.push(...opt('--inference-url', settings.inferenceUrl), ...opt('--trainer-url', settings.trainerUrl), ...opt('--model', settings.model));
-  } else if (def.command === 'eval') {
-    args.push(...opt('--base-url', settings.inferenceUrl), ...opt('--model', settings.model));
   }
+  args.push(...(settings.taskOverrides[normalizeTaskPath(def.task)]?.args ?? []), ...(def.args ?? []));
   return args;
 }
 

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { apiKey, currentSettings, UNTRUSTED_MESSAGE, type Services } from '../services';
-import { childEnv, cliArgs, parseTaskDefinition, TASK_COMMANDS, TASK_TYPE, taskLabel, type MmgrpoTaskDefinition } from './taskDefinition';
+import { childEnv, cliArgs, parseTaskDefinition, TASK_COMMANDS, TASK_TYPE, taskLabel, type MmgrpoTaskDefinition, type ResumableKind } from './taskDefinition';
 import type { ActiveRun } from './runManager';
 
 /** `mmgrpo` tasks: one per detected task file and command, plus any from tasks.json. */
@@ -64,7 +64,8 @@ class CliTerminal implements vscode.Pseudoterminal {
       return;
     }
     const settings = currentSettings(this.folder.uri);
-    const args = cliArgs(this.def, settings);
+    for (const problem of settings.problems) this.line(`warning: ${problem}`);
+    const args = cliArgs(this.def, settings, this.resumeKind());
     const key = await apiKey(this.s.context);
     this.line(`$ mmgrpo ${args.join(' ')}`);
     this.run = this.s.runManager.start({
@@ -77,6 +78,13 @@ class CliTerminal implements vscode.Pseudoterminal {
     });
     const exit = await this.run.cli.exited;
     this.closer.fire(exit.code ?? 1);
+  }
+
+  /** Resuming continues a run with the CLI command of its kind (MMGRPO-only `train` runs or composed `optimize` runs). */
+  private resumeKind(): ResumableKind {
+    const id = this.def.resume;
+    const run = id ? this.s.runs.all().find((r) => r.id === id) : undefined;
+    return run?.manifest.kind === 'train' ? 'train' : 'optimize';
   }
 
   handleInput(data: string): void {

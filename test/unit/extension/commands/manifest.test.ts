@@ -2,11 +2,12 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMANDS } from '../../../../src/extension/commands';
+import { readSettings } from '../../../../src/extension/config';
 import { runDirArg, stepArg, taskArg } from '../../../../src/extension/commands/args';
 
 interface Pkg {
   activationEvents: string[];
-  capabilities: { untrustedWorkspaces: { supported: string } };
+  capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[] } };
   contributes: { commands: { command: string }[]; configuration: { properties: Record<string, unknown> }; taskDefinitions: { type: string }[]; views: Record<string, { id: string }[]> };
 }
 const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8')) as Pkg;
@@ -22,8 +23,13 @@ describe('extension manifest', () => {
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
   });
 
-  it('has the four settings and no API key setting', () => {
-    assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), ['mmgrpo.backend', 'mmgrpo.inferenceUrl', 'mmgrpo.model', 'mmgrpo.trainerUrl']);
+  it('has its settings, every one read by readSettings, restricted in untrusted workspaces, and no API key setting', () => {
+    const keys = Object.keys(pkg.contributes.configuration.properties).sort();
+    assert.deepEqual(keys, ['mmgrpo.backend', 'mmgrpo.inferenceUrl', 'mmgrpo.model', 'mmgrpo.taskOverrides', 'mmgrpo.trainStrategy', 'mmgrpo.trainerUrl']);
+    const read: string[] = [];
+    readSettings((k) => void read.push(`mmgrpo.${k}`));
+    assert.deepEqual(read.sort(), keys);
+    assert.deepEqual([...pkg.capabilities.untrustedWorkspaces.restrictedConfigurations].sort(), keys);
     assert.equal(pkg.contributes.taskDefinitions[0].type, 'mmgrpo');
     assert.equal(pkg.contributes.views.mmgrpo[0].id, 'mmgrpo.runs');
   });

@@ -20,7 +20,11 @@ describe('mmgrpo task definitions', () => {
       [{ type: 'shell', command: 'train', task: 't.ts' }, /type must be "mmgrpo"/],
       [{ type: 'mmgrpo', command: 'serve', task: 't.ts' }, /one of train, eval, optimize/],
       [{ type: 'mmgrpo', command: 'train', task: '' }, /path of a task file/],
-      [{ type: 'mmgrpo', command: 'eval', task: 't.ts', resume: 'r1' }, /only "train" runs can be resumed/],
+      [{ type: 'mmgrpo', command: 'eval', task: 't.ts', resume: 'r1' }, /evaluation runs cannot be resumed/],
+      [{ type: 'mmgrpo', command: 'train', task: 't.ts', strategy: 'p => w' }, /joined by "->"/],
+      [{ type: 'mmgrpo', command: 'eval', task: 't.ts', strategy: 'p' }, /train and optimize only/],
+      [{ type: 'mmgrpo', command: 'train', task: 't.ts', args: '--steps 4' }, /list of strings/],
+      [{ type: 'mmgrpo', command: 'train', task: 't.ts', args: ['--resume', 'x'] }, /"--resume" is set by the extension/],
       [{ type: 'mmgrpo', command: 'train', task: 't.ts', resume: '../../etc' }, /must be a run id/],
     ];
     for (const [raw, re] of bad) {
@@ -31,12 +35,33 @@ describe('mmgrpo task definitions', () => {
   });
 
   it('builds CLI arguments from the definition and settings, always with --json', () => {
-    assert.deepEqual(cliArgs({ type: 'mmgrpo', command: 'train', task: 't.ts' }, settings), ['train', 't.ts', '--json', '--backend', 'embedded']);
-    const remote = readSettings((k) => ({ backend: 'remote', inferenceUrl: 'http://127.0.0.1:8000/v1', trainerUrl: '', model: 'qwen' })[k]);
-    assert.deepEqual(cliArgs({ type: 'mmgrpo', command: 'train', task: 't.ts' }, remote), ['train', 't.ts', '--json', '--backend', 'remote', '--inference-url', 'http://127.0.0.1:8000/v1', '--model', 'qwen']);
+    // One-click train = the composed run with the settings' strategy (default p -> w); optimize = prompts only.
+    assert.deepEqual(cliArgs({ type: 'mmgrpo', command: 'train', task: 't.ts' }, settings), ['optimize', 't.ts', '--json', '--strategy', 'p -> w', '--backend', 'embedded']);
+    assert.deepEqual(cliArgs({ type: 'mmgrpo', command: 'optimize', task: 't.ts' }, settings), ['optimize', 't.ts', '--json', '--strategy', 'p', '--backend', 'embedded']);
+    assert.deepEqual(cliArgs({ type: 'mmgrpo', command: 'train', task: 't.ts', strategy: 'w' }, settings).slice(3, 5), ['--strategy', 'w']);
+    const remote = readSettings((k) => ({ backend: 'remote', inferenceUrl: 'http://127.0.0.1:8000/v1', trainerUrl: '', model: 'qwen', trainStrategy: 'p -> w -> p' })[k]);
+    assert.deepEqual(cliArgs({ type: 'mmgrpo', command: 'train', task: 't.ts' }, remote), ['optimize', 't.ts', '--json', '--strategy', 'p -> w -> p', '--backend', 'remote', '--inference-url', 'http://127.0.0.1:8000/v1', '--model', 'qwen']);
     assert.deepEqual(cliArgs({ type: 'mmgrpo', command: 'eval', task: 't.ts' }, remote), ['eval', 't.ts', '--json', '--base-url', 'http://127.0.0.1:8000/v1', '--model', 'qwen']);
-    // A resume takes its configuration from the run, not from today's settings.
-    assert.deepEqual(cliArgs({ type: 'mmgrpo', command: 'train', task: 't.ts', resume: 'r1' }, remote), ['train', '--resume', 'r1', '--json']);
+    // A resume takes its configuration from the run, not from today's settings, with the command of the run's kind.
+    assert.deepEqual(cliArgs({ type: 'mmgrpo', command: 'train', task: 't.ts', resume: 'r1' }, remote), ['optimize', '--resume', 'r1', '--json']);
+    assert.deepEqual(cliArgs({ type: 'mmgrpo', command: 'train', task: 't.ts', resume: 'r1' }, remote, 'train'), ['train', '--resume', 'r1', '--json']);
+  });
+
+  it('appends per-task overrides from the settings, then the definition\'s own args', () => {
+    const s = readSettings((k) => (k === 'taskOverrides' ? { './ex/task.ts': { args: ['--steps', '2'] }, 'other.ts': { args: ['--seed', '1'] } } : undefined));
+    assert.deepEqual(s.problems, []);
+    const args = cliArgs({ type: 'mmgrpo', command: 'train', task: 'ex/task.ts', args: ['--seed', '7'] }, s);
+    assert.deepEqual(args.slice(-4), ['--steps', '2', '--seed', '7']);
+    assert.ok(!cliArgs({ type: 'mmgrpo', command: 'eval', task: 'third.ts' }, s).includes('--steps'));
+  });
+
+  it('reports unusable overrides as problems that say what to change, and ignores them', () => {
+    const s = readSettings((k) => (k === 'taskOverrides' ? { 'a.ts': { args: '--steps 2' }, 'b.ts': { args: ['--json'] }, 'c.ts': { args: ['--steps', '3'] } } : undefined));
+    assert.equal(s.problems.length, 2);
+    assert.match(s.problems[0]!, /taskOverrides\["a.ts"\].*list of strings/);
+    assert.match(s.problems[1]!, /"--json" is set by the extension/);
+    assert.deepEqual(Object.keys(s.taskOverrides), ['c.ts']);
+    assert.match(readSettings((k) => (k === 'taskOverrides' ? ['x'] : undefined)).problems[0]!, /must be an object/);
   });
 
   it('passes the API key in the environment only', () => {
