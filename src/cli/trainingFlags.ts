@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, resolveMMGRPOConfig, type MMGRPOConfig, type MMGRPOConfigInput } from '../engine/optimize/mmgrpo/config';
+import { ConfigError, resolveMMGRPOConfig, type MMGRPOConfig, type MMGRPOConfigInput, type ResolveOptions } from '../engine/optimize/mmgrpo/config';
 import { isProcessAlive, readRun } from '../engine/runs';
 import type { RunKind, RunManifest } from '../protocol/events';
 import { intOption, numberOption } from './args';
@@ -36,22 +36,46 @@ export interface WarmStartFlags {
   batchSize: number;
 }
 
-export function resolveOrUsage(command: string, input: MMGRPOConfigInput): MMGRPOConfig {
+/** `options.needsTrainer: false` lets a remote backend go without a trainer (`optimize` without training). */
+export function resolveOrUsage(command: string, input: MMGRPOConfigInput, options: ResolveOptions = {}): MMGRPOConfig {
   try {
-    return resolveMMGRPOConfig(input);
+    return resolveMMGRPOConfig(input, options);
   } catch (err) {
     if (err instanceof ConfigError) throw new UsageError(`mmgrpo ${command}: ${err.message}`);
     throw err;
   }
 }
 
-function configFromFile(command: string, path: string | undefined): MMGRPOConfigInput {
-  if (!path) return {};
+/** The --config JSON object: MMGRPO settings, plus a `prompt` section that only `optimize` reads. */
+function readConfigFile(command: string, path: string): Record<string, unknown> {
+  let parsed: unknown;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as MMGRPOConfigInput;
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     throw new UsageError(`mmgrpo ${command}: cannot read --config ${path}: ${(err as Error).message}`);
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`mmgrpo ${command}: --config ${path} must hold a JSON object of settings.`);
+  return parsed as Record<string, unknown>;
+}
+
+function configFromFile(command: string, path: string | undefined): MMGRPOConfigInput {
+  if (!path) return {};
+  const { prompt, ...rest } = readConfigFile(command, path);
+  if (prompt !== undefined && command !== 'optimize') {
+    throw new UsageError(`mmgrpo ${command}: --config ${path} has a "prompt" section, which only \`mmgrpo optimize\` uses; remove it for ${command}.`);
+  }
+  return rest as MMGRPOConfigInput;
+}
+
+/** The `prompt` section of --config (prompt-stage settings of `optimize`), unvalidated; {} when absent. */
+export function promptSectionFromConfig(command: string, path: string | undefined): Record<string, unknown> {
+  if (!path) return {};
+  const { prompt } = readConfigFile(command, path);
+  if (prompt === undefined) return {};
+  if (typeof prompt !== 'object' || prompt === null || Array.isArray(prompt)) {
+    throw new UsageError(`mmgrpo ${command}: the "prompt" section of --config ${path} must be an object, e.g. {"promptModel": "gpt-4o-mini", "promptBaseUrl": "https://api.openai.com/v1"}.`);
+  }
+  return prompt as Record<string, unknown>;
 }
 
 /** MMGRPO settings from --config and flags (flags win); validated later by resolveOrUsage. */

@@ -2,15 +2,15 @@ import { resolve } from 'node:path';
 import type { RunEvent } from '../../protocol/events';
 import { ChatAdapter } from '../../engine/adapters';
 import { lmConfigFromEnv } from '../../engine/lm';
-import { estimateCompositionCost, parseStrategy, resolvePromptSettings, runComposition, StrategyError, type ComposeRunResult, type PromptStageSettings } from '../../engine/optimize/compose';
-import type { MMGRPOConfig, MMGRPOConfigInput } from '../../engine/optimize/mmgrpo/config';
+import { compositionNeedsTrainer, estimateCompositionCost, parseStrategy, promptApiKeyFromEnv, resolvePromptSettings, runComposition, StrategyError, type ComposeRunResult, type PromptStageSettings } from '../../engine/optimize/compose';
+import { ConfigError, type MMGRPOConfig, type MMGRPOConfigInput } from '../../engine/optimize/mmgrpo/config';
 import { formatEstimate } from '../../engine/optimize/mmgrpo/costEstimate';
 import { runsRoot } from '../../engine/runs';
 import { loadTaskFile } from '../../engine/tasks/loadTask';
 import { intOption, numberOption, parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
 import { humanPrinter, jsonPrinter, type Printer } from '../progress';
-import { configInputFromFlags, embeddedFromFlags, initFromFlag, resolveOrUsage, resumeTarget, TRAINING_OPTIONS, warmStartFromFlags, type EmbeddedFlags, type Values, type WarmStartFlags } from '../trainingFlags';
+import { configInputFromFlags, embeddedFromFlags, initFromFlag, promptSectionFromConfig, resolveOrUsage, resumeTarget, TRAINING_OPTIONS, warmStartFromFlags, type EmbeddedFlags, type Values, type WarmStartFlags } from '../trainingFlags';
 
 export const OPTIMIZE_HELP = `Usage: mmgrpo optimize <task-file> --strategy "p -> w" [options]
        mmgrpo optimize --resume <run-id> [--max-lm-calls n ...] [--json]
@@ -30,7 +30,19 @@ Prompt stages (defaults in brackets):
   --max-demos <n>           demos per set: passing traces first, labeled examples fill the rest [2]
   --demo-sets <n>           candidate demo sets per module, the empty set included [6]
   --bootstrap-threshold <x> a teacher trace becomes a demo when the metric is >= x [1]
-  Instructions are not proposed yet: the embedded model cannot write them.
+
+Instruction proposal (MIPROv2-style; the search then picks instruction x demo set per module):
+  --prompt-model <name>     model that writes candidate instructions, grounded in a summary
+                            of the program, the data and the bootstrapped demos
+  --prompt-base-url <url>   its OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1
+                            (key: $MMGRPO_PROMPT_API_KEY, else $MMGRPO_API_KEY, else
+                            $OPENAI_API_KEY; never written to disk)
+  --instruction-candidates <n>  instructions proposed per module, 0 = off [4]
+  --proposal-temperature <x>    sampling temperature of the proposals, in (0, 2] [1]
+  Without --prompt-model, a remote backend's task model proposes; the embedded
+  model cannot write, so proposal is skipped and the search uses demo sets only.
+  The same settings can go in a "prompt" section of --config, e.g.
+  {"prompt": {"promptModel": "m", "promptBaseUrl": "http://...", "trials": 20}} (flags win).
 
 Weights stage and backend: the options of \`mmgrpo train\`:
   --steps --examples-per-step --rollouts --concurrency --seed --val-every --grouping
@@ -38,6 +50,8 @@ Weights stage and backend: the options of \`mmgrpo train\`:
   --iterations --init-from --warm-start-epochs --warm-start-lr --model-config
   --backend --inference-url --trainer-url --model --no-guided-choice --config
   (a warm start runs once, on the starting model, before the first stage)
+  --strategy p with --backend remote needs only --inference-url and --model: prompt
+  optimization calls the OpenAI-compatible server alone (no trainer, no --trainer-url)
 
 Budgets (whole run; checked between trials and steps; 0 = no limit):
   --max-lm-calls <n>  --max-tokens-total <n>  --max-seconds <n>
@@ -56,6 +70,7 @@ const OPTIONS = {
   ...TRAINING_OPTIONS,
   strategy: { type: 'string' }, trials: { type: 'string' }, minibatch: { type: 'string' }, 'full-eval-every': { type: 'string' },
   'max-demos': { type: 'string' }, 'demo-sets': { type: 'string' }, 'bootstrap-threshold': { type: 'string' },
+  'prompt-model': { type: 'string' }, 'prompt-base-url': { type: 'string' }, 'instruction-candidates': { type: 'string' }, 'proposal-temperature': { type: 'string' },
 } as const;
 
 
@@ -81,8 +96,10 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
   const resumed = v.resume ? resumeTarget(runs, v.resume as string, 'optimize', 'optimize') : undefined;
   const resumeDir = resumed?.dir;
   if (!resumeDir && positionals.length !== 1) throw new UsageError('mmgrpo optimize: give one task file (e.g. `mmgrpo optimize examples/banking77/task.ts --strategy "p -> w"`) or --resume <run-id>.');
-  const saved = resumed ? (resumed.manifest.config as unknown as SavedConfig) : savedFromFlags(v);
-  const config = resolveOrUsage('optimize', resumeDir ? withBudgetFlags(saved.mmgrpo, v) : saved.mmgrpo);
+  const saved = resumed ? resumedConfig(resumed.manifest.config as unknown as SavedConfig) : savedFromFlags(v);
+  // Prompt optimization alone only calls the inference server: a remote backend then needs no trainer.
+  const needsTrainer = compositionNeedsTrainer(parseStrategy(saved.strategy), { warmStartEpochs: saved.warmStart.epochs, initFrom: saved.initFrom });
+  const config = resolveOrUsage('optimize', resumeDir ? withBudgetFlags(saved.mmgrpo, v) : saved.mmgrpo, { needsTrainer });
   const taskFile = resumed ? resumed.manifest.taskFile : resolve(positionals[0]);
   const { task, file } = await loadTaskFile(taskFile);
   if (!task.valset?.length && !config.useTrainAsVal) throw new UsageError(`Task "${task.name}" has no valset: every stage is judged on val. Add one to defineTask, or set useTrainAsVal in --config.`);
@@ -99,15 +116,36 @@ function savedFromFlags(v: Values): SavedConfig {
     throw err;
   }
   const int = (flag: string, min = 0) => (v[flag] === undefined ? undefined : intOption('optimize', flag, v[flag], 0, min));
-  const prompt = resolvePromptSettings({
+  const fromFlags: Partial<PromptStageSettings> = {
     trials: int('trials'), minibatchSize: int('minibatch', 1), fullEvalEvery: int('full-eval-every', 1), maxDemos: int('max-demos'), demoSets: int('demo-sets', 1),
     threshold: numberOption('optimize', 'bootstrap-threshold', v['bootstrap-threshold'], undefined, -Infinity),
-  });
+    instructionCandidates: int('instruction-candidates'), proposalTemperature: numberOption('optimize', 'proposal-temperature', v['proposal-temperature'], undefined, 0, 2),
+    promptModel: v['prompt-model'] as string | undefined, promptBaseUrl: v['prompt-base-url'] as string | undefined,
+  };
+  const prompt = promptSettingsOrUsage({ ...promptSectionFromConfig('optimize', v.config as string | undefined), ...defined(fromFlags) });
   return {
     strategy, mmgrpo: configInputFromFlags('optimize', v), prompt, guidedChoice: !v['no-guided-choice'], adapter: 'chat', initFrom: initFromFlag('optimize', v['init-from']),
     warmStart: warmStartFromFlags('optimize', v),
     embedded: embeddedFromFlags('optimize', v, intOption('optimize', 'seed', v.seed, 0)),
   };
+}
+
+/** Runs saved before instruction proposal existed get its defaults; settings are checked again either way. */
+function resumedConfig(saved: SavedConfig): SavedConfig {
+  return { ...saved, prompt: promptSettingsOrUsage(saved.prompt) };
+}
+
+function promptSettingsOrUsage(input: Partial<PromptStageSettings>): PromptStageSettings {
+  try {
+    return resolvePromptSettings(input);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(`mmgrpo optimize: ${err.message}`);
+    throw err;
+  }
+}
+
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as Partial<T>;
 }
 
 function dryRun(v: Values, saved: SavedConfig, config: MMGRPOConfig, task: Awaited<ReturnType<typeof loadTaskFile>>['task']): number {
@@ -136,7 +174,7 @@ async function execute(v: Values, saved: SavedConfig, config: MMGRPOConfig, t: T
     const out = await runComposition({
       task: t.task, taskFile: t.file, workspace: process.cwd(), strategy: saved.strategy, config, prompt: saved.prompt, warmStart: saved.warmStart,
       guidedChoice: saved.guidedChoice, adapter: saved.adapter, runsDir: v['runs-dir'] ? t.runs : undefined, resumeDir: t.resumeDir, initFrom: saved.initFrom,
-      embedded: saved.embedded, apiKey: lmConfigFromEnv(process.env).apiKey, signal: controller.signal, onEvent: (e) => printer.event(e),
+      embedded: saved.embedded, apiKey: lmConfigFromEnv(process.env).apiKey, promptApiKey: promptApiKeyFromEnv(process.env), signal: controller.signal, onEvent: (e) => printer.event(e),
     });
     printer.done();
     if (!v.json) process.stderr.write(finalReport(out));

@@ -2,13 +2,16 @@ import { join } from 'node:path';
 import type { BudgetSpent, ProgramStateJson, RunEvent, StageSummaryEvent } from '../../../protocol/events';
 import { ChatAdapter, JSONAdapter, type Adapter } from '../../adapters';
 import { RunWriter, buildManifest, newRunId, runsRoot } from '../../runs';
+import type { LanguageModel } from '../../lm/types';
 import type { Example } from '../../tasks/types';
-import type { MMGRPOConfig } from '../mmgrpo/config';
+import { validateMMGRPOConfig } from '../mmgrpo/config';
 import { teacherPolicies, type TrainRunOptions } from '../mmgrpo/trainRun';
 import { budgetExhausted, NOTHING_SPENT, addSpent } from './budget';
 import { runPromptStageWithBudget, runWeightsStageWithBudget } from './stageRuns';
 import { SessionHolder, type SessionOpener } from './sessions';
-import type { PromptStageSettings } from './settings';
+import { compositionNeedsTrainer, openRemoteInference, type InferenceOpener, type OpenedInference } from './remoteInference';
+import { planProposer, type ProposerPlan } from './proposerSetup';
+import { resolvePromptSettings, type PromptStageSettings } from './settings';
 import { formatStrategy, parseStrategy, type StagePlan } from './strategy';
 
 /** A composed run takes everything a training run takes, plus the strategy and prompt-search settings. */
@@ -18,6 +21,12 @@ export interface ComposeRunOptions extends TrainRunOptions {
   prompt: PromptStageSettings;
   /** Tests: a scripted session instead of a real backend. */
   openSession?: SessionOpener;
+  /** Tests: a scripted inference client instead of the remote inference server (runs that never train). */
+  openInference?: InferenceOpener;
+  /** Key of the prompt model's server (prompt.promptModel); kept in memory only, never saved with the run. */
+  promptApiKey?: string;
+  /** Tests: a scripted prompt model instead of prompt.promptModel's server. */
+  promptLM?: LanguageModel;
 }
 
 export interface StageResult {
@@ -61,6 +70,8 @@ export interface ComposeContext {
   /** Events of earlier attempts (resume). */
   events: readonly RunEvent[];
   instructionNotice: string;
+  /** Who proposes instruction candidates in p stages. */
+  proposer: ProposerPlan;
 }
 
 /** The outcome of running one stage: a summary when it finished, else why the run stops. */
@@ -74,19 +85,39 @@ export interface StageRun {
  * strategy run in order, each handing its program (prompts + weights) to the
  * next and being judged on val; the best of them is the run's result.
  */
-export async function runComposition(o: ComposeRunOptions): Promise<ComposeRunResult> {
-  const plan = parseStrategy(o.strategy);
-  const { writer, runId, events } = openRun(o, plan);
+export async function runComposition(options: ComposeRunOptions): Promise<ComposeRunResult> {
+  const plan = parseStrategy(options.strategy);
+  const o: ComposeRunOptions = { ...options, prompt: resolvePromptSettings(options.prompt) };
+  const needsTrainer = compositionNeedsTrainer(plan, { warmStartEpochs: o.warmStart.epochs, initFrom: o.initFrom });
+  // The config may have been resolved for a run without training: one that trains needs the trainer's URL.
+  if (needsTrainer) validateMMGRPOConfig(o.config);
+  // Before the run folder exists: an unreachable prompt model leaves nothing behind.
+  const proposer = await planProposer({ prompt: o.prompt, config: o.config, promptApiKey: o.promptApiKey, promptLM: o.promptLM, hasPromptStage: plan.some((s) => s.kind === 'p') });
+  // Nothing trains on a remote backend: only the inference server is needed, checked before the run folder exists.
+  const inferenceOnly = o.config.backend.kind === 'remote' && !needsTrainer ? await (o.openInference ?? openRemoteInference)({ config: o.config, apiKey: o.apiKey }) : undefined;
+  return runOpened(o, plan, proposer, inferenceOnly);
+}
+
+async function runOpened(o: ComposeRunOptions, plan: readonly StagePlan[], proposer: ProposerPlan, inferenceOnly: OpenedInference | undefined): Promise<ComposeRunResult> {
+  let opened: ReturnType<typeof openRun>;
+  try {
+    opened = openRun(o, plan);
+  } catch (err) {
+    await inferenceOnly?.close().catch(() => undefined);
+    throw err;
+  }
+  const { writer, runId, events } = opened;
   if (o.onEvent) writer.onEvent(o.onEvent);
   const adapter = o.adapter === 'json' ? new JSONAdapter() : new ChatAdapter({ guidedChoice: o.guidedChoice });
   const holder = new SessionHolder({
     config: o.config, runId, workspace: o.workspace, writer, embedded: o.embedded, apiKey: o.apiKey, open: o.openSession,
+    inferenceOnly,
     warmStart: { settings: o.warmStart, program: o.task.program.clone(), task: o.task, adapter },
   });
   try {
     writer.append({ type: 'run_started', runId, kind: 'optimize', taskName: o.task.name, taskFile: o.taskFile, resumed: events.length > 0 });
     teacherPolicies(o.task, o.config.teachers, undefined); // unknown names fail before the backend starts
-    const ctx: ComposeContext = { o, writer, holder, adapter, valset: valsetOf(o), events, instructionNotice: instructionNotice(o.config) };
+    const ctx: ComposeContext = { o, writer, holder, adapter, valset: valsetOf(o), events, instructionNotice: proposer.notice, proposer };
     const progress = restore(writer.manifest.programStateBefore, events, plan, o.initFrom);
     const stop = await runStages(ctx, plan, progress);
     return finishRun(ctx, runId, plan, progress, stop);
@@ -189,11 +220,6 @@ function valsetOf(o: ComposeRunOptions): readonly Example[] {
   if (o.task.valset?.length) return o.task.valset;
   if (o.config.useTrainAsVal) return o.task.trainset;
   throw new Error(`Task "${o.task.name}" has no valset: every stage is judged on val. Add one to defineTask, or set useTrainAsVal.`);
-}
-
-function instructionNotice(c: MMGRPOConfig): string {
-  const why = c.backend.kind === 'embedded' ? 'the embedded model cannot write instructions' : 'no instruction proposer model is configured';
-  return `instruction proposal skipped: ${why}; searching over demo sets only (an instruction proposer for remote backends, --prompt-model <name>, may be added later).`;
 }
 
 function openRun(o: ComposeRunOptions, plan: readonly StagePlan[]): { writer: RunWriter; runId: string; events: RunEvent[] } {

@@ -5,6 +5,8 @@ import type { Task } from '../../tasks/types';
 import type { MMGRPOConfig } from '../mmgrpo/config';
 import { estimateTrainingCost, type Prices, type StageEstimate } from '../mmgrpo/costEstimate';
 import { estimatePromptSearchCost } from '../prompt/costEstimate';
+import { estimateProposalCost } from '../prompt/propose';
+import { proposalActive } from './proposerSetup';
 import type { PromptStageSettings } from './settings';
 import type { StagePlan } from './strategy';
 
@@ -21,10 +23,29 @@ export interface CompositionCostInput {
 /**
  * One row per stage, before anything runs. p stages: bootstrapping over the
  * trainset, the search (upper bound) and the closing val evaluation, with
- * prompts measured at the full demo count; w: rollouts plus validations.
+ * prompts measured at the full demo count, plus a row of their own for the
+ * prompt model's instruction proposals when they will run; w: rollouts plus
+ * validations.
  */
 export function estimateCompositionCost(o: CompositionCostInput): StageEstimate[] {
-  return o.plan.map((stage) => (stage.kind === 'w' ? weightsRow(o, stage.name) : promptRow(o, stage.name)));
+  return o.plan.flatMap((stage) => {
+    if (stage.kind === 'w') return [weightsRow(o, stage.name)];
+    return proposalActive(o.prompt, o.config) ? [proposalRow(o, stage.name), promptRow(o, stage.name)] : [promptRow(o, stage.name)];
+  });
+}
+
+/** Same prices as the task model: give the prompt model's prices with --price-* if they differ and it dominates. */
+function proposalRow(o: CompositionCostInput, name: string): StageEstimate {
+  const e = estimateProposalCost({ program: o.program, task: o.task, perModule: o.prompt.instructionCandidates, maxDemos: o.prompt.maxDemos });
+  const row: StageEstimate = { stage: `${name}/propose`, ...e };
+  return withCost(row, o.prices);
+}
+
+function withCost(row: StageEstimate, prices: Prices | undefined): StageEstimate {
+  if (prices?.promptPerMTok !== undefined || prices?.completionPerMTok !== undefined) {
+    row.cost = (row.promptTokens * (prices.promptPerMTok ?? 0) + row.completionTokens * (prices.completionPerMTok ?? 0)) / 1e6;
+  }
+  return row;
 }
 
 function weightsRow(o: CompositionCostInput, name: string): StageEstimate {
@@ -50,10 +71,7 @@ function promptRow(o: CompositionCostInput, name: string): StageEstimate {
     promptTokens: e.promptTokens + Math.round(closingEval * avgPrompt),
     completionTokens: e.completionTokens + closingEval * o.config.maxTokens,
   };
-  if (o.prices?.promptPerMTok !== undefined || o.prices?.completionPerMTok !== undefined) {
-    row.cost = (row.promptTokens * (o.prices.promptPerMTok ?? 0) + row.completionTokens * (o.prices.completionPerMTok ?? 0)) / 1e6;
-  }
-  return row;
+  return withCost(row, o.prices);
 }
 
 /** Mean prompt size (about 4 characters per token) with maxDemos train examples as demos. */

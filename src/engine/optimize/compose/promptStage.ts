@@ -8,6 +8,7 @@ import type { Example, Task } from '../../tasks/types';
 import { deriveSeed } from '../../util/rng';
 import { bootstrapDemoSets, optimizePrompts, type Demo, type PromptSearchBudget, type PromptSearchEvent } from '../prompt';
 import { programWith } from '../prompt/candidates';
+import { proposeForStage, type InstructionProposer } from './proposalStep';
 import type { PromptStageSettings } from './settings';
 
 export interface PromptStageOptions {
@@ -29,8 +30,10 @@ export interface PromptStageOptions {
   writer: RunWriter;
   /** Prompt version the stage starts from (`start`, or an earlier stage's best candidate). */
   parentVersion: string;
-  /** Why instruction candidates are not proposed (logged once per stage). */
+  /** Who proposes instruction candidates, or why none are proposed (logged once per stage). */
   instructionNotice: string;
+  /** The model that proposes instruction candidates; absent = the search keeps the current instructions. */
+  proposer?: InstructionProposer;
   budget?: PromptSearchBudget;
   /** Stops bootstrapping and the search (user cancel or a budget hard stop). */
   signal?: AbortSignal;
@@ -52,15 +55,17 @@ export interface PromptStageOutcome {
 }
 
 /**
- * A `p` stage: bootstrapped demo sets, a TPE search over them on the current
- * model, and a val evaluation of the winner. Every trial and every accepted
+ * A `p` stage: bootstrapped demo sets, instruction candidates from the prompt
+ * model (when there is one), a TPE search over both on the current model, and
+ * a val evaluation of the winner. Every trial and every accepted
  * candidate (with its parent) goes into the run's events.
  */
 export async function runPromptStage(o: PromptStageOptions): Promise<PromptStageOutcome> {
   const s = o.settings;
   const startState = o.program.saveState();
   const cancelled = (detail: Record<string, number> = {}): PromptStageOutcome => ({ status: 'cancelled', state: startState, valScore: NaN, version: o.parentVersion, detail });
-  o.writer.append({ type: 'stage_started', stage: o.stage, label: `Prompt optimization ${o.stage}: ${s.trials} trials over ${s.demoSets} demo sets per module` });
+  const instr = o.proposer && s.instructionCandidates > 0 ? ` and up to ${s.instructionCandidates + 1} instructions` : '';
+  o.writer.append({ type: 'stage_started', stage: o.stage, label: `Prompt optimization ${o.stage}: ${s.trials} trials over ${s.demoSets} demo sets${instr} per module` });
   o.writer.append({ type: 'log', level: 'info', message: o.instructionNotice });
   const boot = await bootstrapDemoSets({
     program: o.program, task: o.task, lm: o.lm, adapter: o.adapter, maxBootstrapped: s.maxDemos, maxLabeled: s.maxDemos,
@@ -70,16 +75,18 @@ export async function runPromptStage(o: PromptStageOptions): Promise<PromptStage
   const demoSets = capSets(boot.demoSets, s.maxDemos);
   const sizes = Object.values(demoSets).map((d) => d.length);
   o.writer.append({ type: 'log', level: 'info', message: `${o.stage}: ${boot.tracesPassed} of ${boot.tracesRun} teacher runs passed; ${sizes.join('/')} candidate demo sets per module.` });
+  const proposal = await proposeForStage(o, boot, demoSets);
+  if (proposal.cancelled) return cancelled(proposal.detail);
   const ids = new CandidateIds(o.stage, o.parentVersion);
   const r = await optimizePrompts({
-    program: o.program, task: o.task, lm: o.lm, adapter: o.adapter, demoSets, trials: s.trials, minibatchSize: s.minibatchSize,
+    program: o.program, task: o.task, lm: o.lm, adapter: o.adapter, demoSets, instructionCandidates: proposal.instructionCandidates, trials: s.trials, minibatchSize: s.minibatchSize,
     fullEvalEvery: s.fullEvalEvery, seed: deriveSeed(o.seed, 12), concurrency: o.concurrency, sampling: o.sampling, budget: o.budget, signal: o.signal,
     onEvent: (e) => ids.record(e, s.trials, o.task).forEach((x) => o.writer.append(x)),
   });
-  const detail = { trials: r.trials.length, baselineScore: r.baselineScore, searchScore: r.bestScore, lmCalls: boot.lmCalls + r.lmCalls };
+  const detail = { trials: r.trials.length, baselineScore: r.baselineScore, searchScore: r.bestScore, lmCalls: boot.lmCalls + r.lmCalls, ...proposal.detail };
   if (r.stoppedBy === 'cancelled') return cancelled(detail);
   const val = await closingEval(o, r.bestState);
-  if (!val) return cancelled(detail);
+  if (val === undefined) return cancelled(detail); // a val score of 0 is a result, not a cancel
   o.writer.append({ type: 'stage_finished', stage: o.stage });
   const out: PromptStageOutcome = { status: 'completed', state: r.bestState, valScore: val, version: ids.idOf(r.bestCandidate), detail };
   if (r.stoppedBy === 'budget') out.stoppedBy = 'budget';

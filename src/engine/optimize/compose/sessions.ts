@@ -6,6 +6,7 @@ import type { Task } from '../../tasks/types';
 import type { MMGRPOConfig } from '../mmgrpo/config';
 import { openSession, type EmbeddedLaunch, type OpenedSession, type SessionOptions } from '../mmgrpo/openSession';
 import { runWarmStart, WARM_START_STAGE, type WarmStartSettings } from '../mmgrpo/warmStart';
+import type { OpenedInference } from './remoteInference';
 
 export type SessionOpener = (o: SessionOptions) => Promise<OpenedSession>;
 
@@ -18,6 +19,12 @@ export interface SessionHolderOptions {
   apiKey?: string;
   /** Tests swap in a scripted session. */
   open?: SessionOpener;
+  /**
+   * Set when nothing in the run trains and the backend is remote: p stages
+   * use this inference client alone and no trainer session is ever opened.
+   * The holder closes it.
+   */
+  inferenceOnly?: OpenedInference;
   /** Supervised warm start, run once when the run's starting model is first opened. */
   warmStart?: { settings: WarmStartSettings; program: Module; task: Task; adapter: Adapter };
 }
@@ -36,13 +43,16 @@ export class SessionHolder {
   /** The base model the first session reported (recorded in result.json). */
   baseModel?: string;
 
-  constructor(private readonly o: SessionHolderOptions) {}
+  constructor(private readonly o: SessionHolderOptions) {
+    this.baseModel = o.inferenceOnly?.baseModel;
+  }
 
   /**
    * A session serving `weights` (a checkpoint folder; undefined = the run's
    * starting model). `startWeights` tells whether warm start may run.
    */
   async serving(weights: string | undefined, startWeights: boolean): Promise<{ opened: OpenedSession; weights: string | undefined }> {
+    if (this.o.inferenceOnly) throw new Error('This run was planned without a trainer (no w stage, warm start or --init-from), so it cannot train.');
     if (this.opened && this.on === weights) return { opened: this.opened, weights };
     await this.close();
     const warm = startWeights && this.o.warmStart && this.o.warmStart.settings.epochs > 0 ? this.o.warmStart : undefined;
@@ -67,6 +77,23 @@ export class SessionHolder {
     return { opened: this.opened, weights: saved };
   }
 
+  /**
+   * Inference on `weights`, for a p stage: through the training session when
+   * the run has one (the embedded server, or a run that also trains), else
+   * from the remote inference server alone.
+   */
+  async inference(weights: string | undefined, startWeights: boolean): Promise<{ opened: OpenedInference; weights: string | undefined }> {
+    if (!this.o.inferenceOnly) {
+      const served = await this.serving(weights, startWeights);
+      const s = served.opened;
+      // A view of the holder's session: the holder, not the stage, closes it.
+      return { opened: { lm: s.session.lm, baseModel: s.baseModel, usage: s.usage, close: async () => undefined }, weights: served.weights };
+    }
+    // Without a trainer the server serves --model as it is; other weights would need the trainer to load them.
+    if (weights !== undefined) throw new Error(`Weights ${weights} can only be loaded by a trainer; give --trainer-url to serve them.`);
+    return { opened: this.o.inferenceOnly, weights: undefined };
+  }
+
   /** Training moved the session's weights to this checkpoint (the last step's). */
   moved(to: string | undefined): void {
     this.on = to ?? MOVED;
@@ -85,5 +112,6 @@ export class SessionHolder {
     this.opened = undefined;
     this.on = undefined;
     await o?.close().catch(() => undefined);
+    await this.o.inferenceOnly?.close().catch(() => undefined);
   }
 }

@@ -1,3 +1,5 @@
+import { ConfigError } from '../mmgrpo/config';
+
 /** Settings of every prompt-optimization (`p`) stage of a composed run. */
 export interface PromptStageSettings {
   /** TPE trials per p stage. */
@@ -12,6 +14,19 @@ export interface PromptStageSettings {
   demoSets: number;
   /** A teacher trace becomes a demo when the metric is >= this. */
   threshold: number;
+  /** Instructions the prompt model proposes per module (besides the current one); 0 = no proposal. */
+  instructionCandidates: number;
+  /** Sampling temperature of the proposal calls (> 0, so proposals differ). */
+  proposalTemperature: number;
+  /**
+   * Model that proposes instructions, on an OpenAI-compatible server at
+   * `promptBaseUrl`. Absent: a remote backend's task model proposes; the
+   * embedded model cannot, so proposal is skipped. The API key is never a
+   * setting (settings are saved with the run): it comes from the environment.
+   */
+  promptModel?: string;
+  /** Base URL (e.g. http://127.0.0.1:8000/v1) of the prompt model's server. */
+  promptBaseUrl?: string;
 }
 
 export const PROMPT_STAGE_DEFAULTS: PromptStageSettings = {
@@ -21,20 +36,60 @@ export const PROMPT_STAGE_DEFAULTS: PromptStageSettings = {
   maxDemos: 2,
   demoSets: 6,
   threshold: 1,
+  instructionCandidates: 4,
+  proposalTemperature: 1,
 };
 
+const NUMERIC = ['trials', 'minibatchSize', 'fullEvalEvery', 'maxDemos', 'demoSets', 'threshold', 'instructionCandidates', 'proposalTemperature'] as const;
+const KNOWN = new Set<string>([...NUMERIC, 'promptModel', 'promptBaseUrl']);
+
+/** Fills defaults and validates; bad settings fail here, before any LM call (ConfigError). */
 export function resolvePromptSettings(input: Partial<PromptStageSettings> = {}): PromptStageSettings {
+  const unknown = Object.keys(input ?? {}).filter((k) => !KNOWN.has(k));
+  if (unknown.length > 0) throw new ConfigError(`Unknown prompt stage setting ${unknown.map((k) => `"${k}"`).join(', ')}. Known: ${[...KNOWN].join(', ')}.`);
   const s: PromptStageSettings = { ...PROMPT_STAGE_DEFAULTS };
-  for (const [k, v] of Object.entries(input)) if (v !== undefined) (s as unknown as Record<string, number>)[k] = v;
+  for (const [k, v] of Object.entries(input)) if (v !== undefined) (s as unknown as Record<string, unknown>)[k] = v;
   const whole = (name: keyof PromptStageSettings, min: number) => {
     const v = s[name];
-    if (!Number.isInteger(v) || v < min) throw new Error(`Prompt stage setting ${name} must be a whole number >= ${min} (got ${JSON.stringify(v)}).`);
+    if (!Number.isInteger(v) || (v as number) < min) throw new ConfigError(`Prompt stage setting ${name} must be a whole number >= ${min} (got ${JSON.stringify(v)}).`);
   };
   whole('trials', 0);
   whole('minibatchSize', 1);
   whole('fullEvalEvery', 1);
   whole('maxDemos', 0);
   whole('demoSets', 1);
-  if (!Number.isFinite(s.threshold)) throw new Error(`Prompt stage setting threshold must be a finite number (got ${JSON.stringify(s.threshold)}).`);
+  whole('instructionCandidates', 0);
+  if (typeof s.threshold !== 'number' || !Number.isFinite(s.threshold)) throw new ConfigError(`Prompt stage setting threshold must be a finite number (got ${JSON.stringify(s.threshold)}).`);
+  const t = s.proposalTemperature;
+  if (typeof t !== 'number' || !(t > 0 && t <= 2)) {
+    throw new ConfigError(`Prompt stage setting proposalTemperature must be in (0, 2] so proposals differ (got ${JSON.stringify(t)}).`);
+  }
+  checkPromptModel(s);
   return s;
+}
+
+function checkPromptModel(s: PromptStageSettings): void {
+  if (s.promptModel !== undefined && (typeof s.promptModel !== 'string' || s.promptModel.trim() === '')) {
+    throw new ConfigError(`Prompt stage setting promptModel must be a model name (got ${JSON.stringify(s.promptModel)}).`);
+  }
+  if (s.promptBaseUrl !== undefined) {
+    if (!isHttpUrl(s.promptBaseUrl)) {
+      throw new ConfigError(`Prompt stage setting promptBaseUrl ${JSON.stringify(s.promptBaseUrl)} is not an http(s) URL; give the prompt model's OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1.`);
+    }
+    s.promptBaseUrl = s.promptBaseUrl.trim().replace(/\/+$/, '');
+    if (s.promptModel === undefined) throw new ConfigError('Prompt stage setting promptBaseUrl is set but promptModel is not: name the model that proposes instructions (--prompt-model <name>).');
+  }
+  if (s.promptModel !== undefined && s.promptBaseUrl === undefined) {
+    throw new ConfigError(`Prompt model "${s.promptModel}" has no server: give its OpenAI-compatible base URL with --prompt-base-url <url> (or promptBaseUrl in the config), e.g. http://127.0.0.1:8000/v1.`);
+  }
+}
+
+function isHttpUrl(v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  try {
+    const u = new URL(v.trim());
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
 }

@@ -1,6 +1,6 @@
 import { isProcessAlive, readRun } from '../../runs';
 import { resumePointOf } from '../mmgrpo/resume';
-import { BudgetedLM, StageClock, addSpent, budgetExhausted, remainingBudgets } from './budget';
+import { BudgetedLM, StageClock, addSpent, budgetExhausted, remainingBudgets, type UsageLike } from './budget';
 import type { ComposeContext, Progress, StageRun } from './composeRun';
 import { runPromptStage } from './promptStage';
 import { runWeightsStage } from './weightsStage';
@@ -8,29 +8,34 @@ import { runWeightsStage } from './weightsStage';
 /** A p stage on the current weights, inside what the run's budgets leave. */
 export async function runPromptStageWithBudget(ctx: ComposeContext, stage: string, progress: Progress): Promise<StageRun> {
   const { o, writer, holder } = ctx;
-  const served = await holder.serving(progress.weights, progress.atStart);
+  const served = await holder.inference(progress.weights, progress.atStart);
   if (served.weights !== progress.weights) Object.assign(progress, { weights: served.weights, atStart: false });
   const opened = served.opened;
-  const clock = new StageClock(opened.usage);
+  // A separate prompt model spends too: its calls and tokens count against the run's budgets.
+  const external = ctx.proposer.external;
+  const clock = new StageClock(() => plus(opened.usage(), external?.reading()));
   const exhausted = () => budgetExhausted(o.config.budgets, addSpent(progress.spent, clock.spent()));
   const controller = new AbortController();
   const onAbort = () => controller.abort();
   if (o.signal?.aborted) controller.abort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
-  const lm = new BudgetedLM(opened.session.lm, exhausted, controller);
+  const lm = new BudgetedLM(opened.lm, exhausted, controller);
+  const proposerLM = external ? new BudgetedLM(external, exhausted, controller) : ctx.proposer.useSession ? lm : undefined;
   const left = remainingBudgets(o.config.budgets, progress.spent);
   const program = o.task.program.clone();
   program.loadState(progress.programState);
   try {
     const out = await runPromptStage({
-      stage, program, task: o.task, lm, closingLm: opened.session.lm, adapter: ctx.adapter, settings: o.prompt, valset: ctx.valset,
+      stage, program, task: o.task, lm, closingLm: opened.lm, adapter: ctx.adapter, settings: o.prompt, valset: ctx.valset,
       seed: o.config.seed, concurrency: o.config.concurrency, sampling: { temperature: 0, max_tokens: o.config.maxTokens }, failureScore: o.config.failureScore,
-      writer, parentVersion: progress.promptVersion, instructionNotice: ctx.instructionNotice, signal: controller.signal, userSignal: o.signal,
+      writer, parentVersion: progress.promptVersion, instructionNotice: ctx.instructionNotice,
+      proposer: proposerLM ? { lm: proposerLM, label: external ? `prompt model ${external.model}` : 'the task model' } : undefined, signal: controller.signal, userSignal: o.signal,
       budget: { maxLMCalls: left.maxLMCalls, maxTokens: left.maxTokens, usage: () => usageOf(clock) },
     });
     if (out.status !== 'completed') {
-      const budget = lm.reason && !o.signal?.aborted;
-      const reason = budget ? `${lm.reason} during stage ${stage}; it will be redone on resume (give larger budgets)` : `cancelled during stage ${stage}; it will be redone on resume`;
+      const why = lm.reason ?? (proposerLM instanceof BudgetedLM ? proposerLM.reason : undefined);
+      const budget = why && !o.signal?.aborted;
+      const reason = budget ? `${why} during stage ${stage}; it will be redone on resume (give larger budgets)` : `cancelled during stage ${stage}; it will be redone on resume`;
       return { stop: { status: budget ? 'budget' : 'cancelled', reason } };
     }
     const summary: StageRun['summary'] = {
@@ -42,6 +47,11 @@ export async function runPromptStageWithBudget(ctx: ComposeContext, stage: strin
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+function plus(a: UsageLike, b: UsageLike | undefined): UsageLike {
+  if (!b) return { calls: a.calls, promptTokens: a.promptTokens, completionTokens: a.completionTokens };
+  return { calls: a.calls + b.calls, promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens };
 }
 
 function usageOf(clock: StageClock) {

@@ -129,7 +129,16 @@ export class ConfigError extends Error {
   }
 }
 
-export function resolveMMGRPOConfig(input: MMGRPOConfigInput = {}): MMGRPOConfig {
+export interface ResolveOptions {
+  /**
+   * False when nothing in the run trains (a prompt-only composed run): a
+   * remote backend then needs only inferenceUrl and model. Default true, so
+   * `mmgrpo train` and every weights stage keep requiring the trainer.
+   */
+  needsTrainer?: boolean;
+}
+
+export function resolveMMGRPOConfig(input: MMGRPOConfigInput = {}, options: ResolveOptions = {}): MMGRPOConfig {
   rejectUnknown(input as Record<string, unknown>, MMGRPO_DEFAULTS as unknown as Record<string, unknown>, '');
   const config: MMGRPOConfig = {
     ...MMGRPO_DEFAULTS,
@@ -139,7 +148,7 @@ export function resolveMMGRPOConfig(input: MMGRPOConfigInput = {}): MMGRPOConfig
     budgets: { ...MMGRPO_DEFAULTS.budgets, ...stripUndefined(input.budgets ?? {}) },
     teachers: input.teachers ?? [],
   };
-  validateMMGRPOConfig(config);
+  validateMMGRPOConfig(config, options);
   return config;
 }
 
@@ -164,7 +173,7 @@ const GROUPING_MODES: readonly GroupingMode[] = ['truncate', 'fill', 'ragged'];
 const FILL_STRATEGIES: readonly FillStrategy[] = ['randint', 'max'];
 const LOSS_TYPES: readonly LossType[] = ['grpo', 'bnpo', 'dr_grpo', 'dapo'];
 
-export function validateMMGRPOConfig(c: MMGRPOConfig): void {
+export function validateMMGRPOConfig(c: MMGRPOConfig, options: ResolveOptions = {}): void {
   const int = (name: string, v: number, min: number) => {
     if (!Number.isInteger(v) || v < min) throw new ConfigError(`${name} must be a whole number >= ${min} (got ${JSON.stringify(v)}).`);
   };
@@ -200,7 +209,7 @@ export function validateMMGRPOConfig(c: MMGRPOConfig): void {
   num('temperature', c.temperature, Number.MIN_VALUE, 5);
   int('maxTokens', c.maxTokens, 1);
   validateTrainer(c.trainer, num, int);
-  validateBackend(c.backend);
+  validateBackend(c.backend, options.needsTrainer ?? true);
   for (const k of ['maxLMCalls', 'maxTokens', 'maxSeconds'] as const) num(`budgets.${k}`, c.budgets[k], 0);
 }
 
@@ -218,19 +227,23 @@ function validateTrainer(t: TrainerSettings, num: NumCheck, int: NumCheck): void
   num('trainer.loraAlpha', t.loraAlpha, 0);
 }
 
-function validateBackend(b: BackendSettings): void {
+function validateBackend(b: BackendSettings, needsTrainer: boolean): void {
   if (b.kind !== 'embedded' && b.kind !== 'remote') throw new ConfigError(`backend.kind "${String(b.kind)}" is unknown; use embedded or remote.`);
-  if (b.kind === 'remote') {
-    for (const k of ['inferenceUrl', 'trainerUrl', 'model'] as const) {
-      if (!b[k]) throw new ConfigError(`backend.kind "remote" needs backend.${k} (e.g. --inference-url http://gpu-host:8000/v1 --trainer-url http://gpu-host:7453/v1 --model Qwen/Qwen3-8B).`);
-    }
-    for (const k of ['inferenceUrl', 'trainerUrl'] as const) {
-      try {
-        const u = new URL(b[k]!);
-        if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
-      } catch {
-        throw new ConfigError(`backend.${k} ${JSON.stringify(b[k])} is not an http(s) URL.`);
-      }
+  if (b.kind !== 'remote') return;
+  const example = needsTrainer
+    ? '--inference-url http://gpu-host:8000/v1 --trainer-url http://gpu-host:7453/v1 --model Qwen/Qwen3-8B'
+    : '--inference-url http://gpu-host:8000/v1 --model Qwen/Qwen3-8B';
+  for (const k of ['inferenceUrl', 'trainerUrl', 'model'] as const) {
+    if (k === 'trainerUrl' && !needsTrainer) continue;
+    if (!b[k]) throw new ConfigError(`backend.kind "remote" needs backend.${k} (e.g. ${example}).`);
+  }
+  for (const k of ['inferenceUrl', 'trainerUrl'] as const) {
+    if (!b[k] && k === 'trainerUrl' && !needsTrainer) continue; // nothing trains: the trainer may be left out
+    try {
+      const u = new URL(b[k]!);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+    } catch {
+      throw new ConfigError(`backend.${k} ${JSON.stringify(b[k])} is not an http(s) URL.`);
     }
   }
 }

@@ -39,6 +39,11 @@ export interface BootstrapResult {
   tracesRun: number;
   tracesPassed: number;
   cancelled: boolean;
+  /**
+   * One recorded teacher run (a passing one when there is one), so the
+   * instruction proposer can see how modules connect; absent when none ran.
+   */
+  sample?: { trace: ModuleCallRecord[]; inputs: Record<string, unknown>; passed: boolean };
 }
 
 /** A demo plus the train example it came from, so a set never shows one example twice. */
@@ -80,7 +85,7 @@ function checkOptions(opts: BootstrapOptions): void {
 
 async function collectPassingTraces(opts: BootstrapOptions, modules: Set<string>) {
   const demos = new Map<string, SourcedDemo[]>();
-  const stats = { lmCalls: 0, promptTokens: 0, completionTokens: 0, tracesRun: 0, tracesPassed: 0, cancelled: false };
+  const stats: Omit<BootstrapResult, 'demoSets'> = { lmCalls: 0, promptTokens: 0, completionTokens: 0, tracesRun: 0, tracesPassed: 0, cancelled: false };
   // Enough passing traces for every non-empty set to draw different demos; more would only cost calls.
   const wanted = opts.maxBootstrapped * Math.max(1, opts.numSets - 1);
   if (wanted === 0) return { demos, stats };
@@ -101,7 +106,10 @@ async function collectPassingTraces(opts: BootstrapOptions, modules: Set<string>
     for (const r of result.results) {
       stats.tracesRun++;
       countUsage(stats, r.trace);
-      if (r.error !== undefined || r.score < opts.threshold) continue;
+      if (r.error !== undefined) continue;
+      const passed = r.score >= opts.threshold;
+      if (!stats.sample || (passed && !stats.sample.passed)) stats.sample = { trace: r.trace, inputs: r.inputs, passed };
+      if (!passed) continue;
       stats.tracesPassed++;
       addTraceDemos(demos, modules, batch[r.index], r.trace);
     }

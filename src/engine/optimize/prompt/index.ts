@@ -4,3 +4,4 @@ export { optimizePrompts, type PromptSearchOptions, type PromptSearchResult, typ
 export { type PromptSearchBudget, type UsageReading } from './budget';
 export { estimatePromptSearchCost, type PromptSearchCostInput, type PromptSearchCostEstimate } from './costEstimate';
 export { BASELINE_CANDIDATE, trialCandidateId, type PromptSearchEvent, type PromptParams, type ModuleChoice } from './events';
+export * from './propose';

@@ -1,4 +1,5 @@
 import type { OpenedSession, SessionOptions } from '../../../../../src/engine/optimize/mmgrpo/openSession';
+import type { OpenedInference } from '../../../../../src/engine/optimize/compose/remoteInference';
 import { CountingLM } from '../../../../../src/engine/optimize/prompt/budget';
 import type { LanguageModel } from '../../../../../src/engine/lm/types';
 
@@ -13,5 +14,14 @@ export function scriptedOpener(lm: LanguageModel, opened: SessionOptions[] = [])
       usage: () => ({ ...meter.reading(), cachedCalls: 0, retries: 0 }),
       close: async () => undefined,
     };
+  };
+}
+
+/** An inference-only client over a scripted LM (remote runs that never train); counts how often it was opened. */
+export function scriptedInference(lm: LanguageModel, opened: { count: number } = { count: 0 }) {
+  return async (): Promise<OpenedInference> => {
+    opened.count++;
+    const meter = new CountingLM(lm);
+    return { lm: meter, baseModel: lm.model, usage: () => ({ ...meter.reading(), cachedCalls: 0, retries: 0 }), close: async () => undefined };
   };
 }

@@ -55,6 +55,10 @@ describe('bootstrapDemoSets', () => {
     assert.deepEqual(Object.keys(demo).sort(), ['category', 'intent', 'utterance']);
     assert.notEqual(demo.intent, 'WRONG');
     assert.deepEqual(Object.keys(r.demoSets.triage[1][0]).sort(), ['category', 'utterance']);
+    // One passing run is kept for the instruction proposer's program summary.
+    assert.equal(r.sample!.passed, true);
+    assert.deepEqual(r.sample!.trace.map((c) => c.module), ['triage', 'classify']);
+    assert.equal(Number(String(r.sample!.inputs.utterance).slice(1)) % 2, 0);
   });
 
   it('takes labeled demos from examples that hold all of a module\'s fields, with no LM calls', async () => {
@@ -64,6 +68,7 @@ describe('bootstrapDemoSets', () => {
     const r = await bootstrapDemoSets({ ...base, maxBootstrapped: 0, maxLabeled: 2, program: task.program, task, lm });
     assert.equal(lm.callCount, 0);
     assert.equal(r.lmCalls, 0);
+    assert.equal(r.sample, undefined, 'no run, no sample');
     const labeled = r.demoSets.classify.slice(1).flat();
     assert.ok(labeled.length > 0);
     for (const d of labeled) {

@@ -1,0 +1,47 @@
+import type { UsageSnapshot } from '../../evaluate/evalRun';
+import { createLM } from '../../lm';
+import { preflightLM } from '../../lm/preflight';
+import { LMError, type LanguageModel } from '../../lm/types';
+import type { MMGRPOConfig } from '../mmgrpo/config';
+import type { StagePlan } from './strategy';
+
+/** What a p stage needs from the backend: a metered client on the current weights. */
+export interface OpenedInference {
+  lm: LanguageModel;
+  /** The model the client calls (recorded in result.json). */
+  baseModel: string;
+  /** LM calls and tokens spent through `lm`. */
+  usage: () => UsageSnapshot;
+  close(): Promise<void>;
+}
+
+export type InferenceOpener = (o: { config: MMGRPOConfig; apiKey?: string }) => Promise<OpenedInference>;
+
+/**
+ * Whether a composed run trains, so a remote backend needs its trainer: a w
+ * stage and a warm start train, and weights given with --init-from are loaded
+ * by the trainer. Prompt optimization alone only calls the inference server.
+ */
+export function compositionNeedsTrainer(plan: readonly StagePlan[], o: { warmStartEpochs: number; initFrom?: string }): boolean {
+  return plan.some((s) => s.kind === 'w') || o.warmStartEpochs > 0 || o.initFrom !== undefined;
+}
+
+/**
+ * Inference alone, on a remote OpenAI-compatible server: checked with one
+ * GET /models first, so a wrong URL, key or model name fails before any
+ * program runs. No trainer is contacted and there is no job to close.
+ */
+export async function openRemoteInference(o: { config: MMGRPOConfig; apiKey?: string }): Promise<OpenedInference> {
+  const b = o.config.backend;
+  if (b.kind !== 'remote' || !b.inferenceUrl || !b.model) throw new Error('openRemoteInference needs a remote backend with inferenceUrl and model.');
+  try {
+    await preflightLM({ baseUrl: b.inferenceUrl, model: b.model, apiKey: o.apiKey, timeoutMs: 15_000 });
+  } catch (err) {
+    if (!(err instanceof LMError)) throw err;
+    // The client's hints name the flags of `mmgrpo eval`; here the server is the remote backend's.
+    const message = err.message.replace(/\s*(Set the base URL with|Set --model or)[^.]*\./g, '');
+    throw new LMError(err.kind, `Inference server of the remote backend: ${message} Check --inference-url and --model (backend.inferenceUrl/backend.model in --config); the key comes from MMGRPO_API_KEY, else OPENAI_API_KEY.`, err.status);
+  }
+  const lm = createLM({ baseUrl: b.inferenceUrl, model: b.model, apiKey: o.apiKey, maxConcurrency: o.config.concurrency });
+  return { lm, baseModel: b.model, usage: () => lm.usage.snapshot(), close: async () => undefined };
+}
