@@ -37,7 +37,12 @@ function start(): void {
     if (isHostMessage(data)) app.handle(data);
     else if (data !== undefined) console.warn('mmgrpo panel: dropped a message of unexpected shape');
   };
-  window.addEventListener('message', (ev: MessageEvent) => accept(ev.data));
+  // In VS Code the host's messages arrive through the webview frame. A static
+  // report has no host: accept only this page's own messages, so another
+  // window holding a reference to the report cannot swap what it shows.
+  window.addEventListener('message', (ev: MessageEvent) => {
+    if (host.live || ev.source === window) accept(ev.data);
+  });
   app.render();
   const data = embedded();
   if (data !== undefined) accept(data);

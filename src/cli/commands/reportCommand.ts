@@ -16,8 +16,12 @@ Options:
   --out <file>           where to write (default: <run dir>/report.html)
   --runs-dir <dir>       where runs are stored (default: .mmgrpo/runs)
   --step <n>             whose rollouts to include (default: the last step)
-  --max-rollouts <n>     keep at most n rollouts of that step (default: all)
+  --max-rollouts <n>     keep at most n rollouts of that step, 0 = all (default: 2000,
+                         as the editor's panel; a bigger report opens slowly)
   -h, --help             this text`;
+
+/** Same cap as the editor's panel: 10,000 rollouts make a 60 MB file that opens in over a second. */
+const DEFAULT_MAX_ROLLOUTS = 2000;
 
 /** Id of the JSON data block; the webview's main.ts looks for the same id. */
 const DATA_ID = 'mmgrpo-data';
@@ -38,7 +42,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const dir = resolveRunDir(positionals[0], root);
   const run = readRun(dir, isProcessAlive);
   const step = v.step === undefined ? undefined : intOption('report', 'step', v.step, 0);
-  const maxRollouts = v['max-rollouts'] === undefined ? undefined : intOption('report', 'max-rollouts', v['max-rollouts'], 0);
+  const cap = intOption('report', 'max-rollouts', v['max-rollouts'], DEFAULT_MAX_ROLLOUTS);
+  const maxRollouts = cap === 0 ? undefined : cap;
   const view = buildRunView(run, { step, maxRollouts });
   if (step !== undefined && view.rollouts === null && !view.steps.some((s) => s.step === step)) {
     const known = view.steps.map((s) => s.step).join(', ') || 'none';
