@@ -5,15 +5,22 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDeps } from './ensureDeps.mjs';
+import { ensureSystemDeps } from './e2e/ensureSystemDeps.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 ensureDeps(root);
+// Chromium for the browser suites, ripgrep and kerberos headers for code-server.
+ensureSystemDeps();
 const steps = [
   ['build', 'node scripts/build.mjs'],
   ['typecheck', 'npx tsc -p . --noEmit'],
   ['unit tests', 'npx mocha'],
   // Real learning on the embedded model (child process, HTTP, worker thread).
   ['integration tests', 'npx mocha --no-config --require tsx/cjs --extension ts --timeout 600000 "test/integration/**/*.test.ts"'],
+  // The HTML report in Debian's chromium: escaping of model output, CSP.
+  ['browser tests', 'npx mocha --no-config --require tsx/cjs --extension ts --timeout 180000 "test/browser/**/*.test.ts"'],
+  // The extension in a real VS Code (code-server, installed into a cache folder on first use) driven by chromium.
+  ['VS Code end-to-end tests', 'node scripts/e2e/runCodeServer.mjs'],
 ];
 let passed = 0;
 let failed = 0;
@@ -21,8 +28,9 @@ for (const [name, cmd] of steps) {
   console.error(`\n== ${name}: ${cmd}`);
   const r = spawnSync(cmd, { cwd: root, shell: true, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 256 * 1024 * 1024 });
   process.stdout.write(r.stdout ?? '');
-  passed += Number(/(\d+) passing/.exec(r.stdout ?? '')?.[1] ?? 0);
-  failed += Number(/(\d+) failing/.exec(r.stdout ?? '')?.[1] ?? 0);
+  // The end-to-end step prints one mocha summary per phase: count them all.
+  for (const m of (r.stdout ?? '').matchAll(/(\d+) passing/g)) passed += Number(m[1]);
+  for (const m of (r.stdout ?? '').matchAll(/(\d+) failing/g)) failed += Number(m[1]);
   if (r.status !== 0) {
     console.error(`\n${name} failed.`);
     console.log(`${passed} passed, ${Math.max(failed, 1)} failed`);

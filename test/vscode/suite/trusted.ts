@@ -159,6 +159,8 @@ export function trustedScenarios(): void {
 
     it('the panel shows curves, reward groups, a rollout and the prompts', async () => {
       await vscode.commands.executeCommand('mmgrpo.openRun', { runDir });
+      // The terminal panel would cover half of the run panel in the screenshots.
+      await vscode.commands.executeCommand('workbench.action.closePanel');
       const ui = driver();
       if (!ui) return;
       const overview = await waitFor('the panel overview', async () => {
