@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { readRunResult, runDirOf } from '../runResult';
 import type { ProgramStateJson } from '../../protocol/events';
 import { isProcessAlive, readRun, runsRoot } from '../../engine/runs';
 import { writeFileAtomic } from '../../engine/runs/atomicWrite';
@@ -26,29 +27,15 @@ export async function applyCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('mmgrpo apply: give one run id (see `mmgrpo runs list`), e.g. `mmgrpo apply 20261130-101502-banking77-3fa9`.');
   const runs = v['runs-dir'] ? resolve(v['runs-dir'] as string) : runsRoot(process.cwd());
   const id = positionals[0];
-  const dir = existsSync(join(id, 'run.json')) ? resolve(id) : join(runs, id);
-  if (!existsSync(join(dir, 'run.json'))) throw new UsageError(`mmgrpo apply: no run "${id}" in ${runs}. See \`mmgrpo runs list\`.`);
+  const dir = runDirOf('apply', id, runs);
   const { manifest } = readRun(dir, isProcessAlive);
-  const { state, weights } = readResult(dir, id);
+  const { state, weights } = readRunResult('apply', dir, id);
   await checkAgainstTask(manifest.taskFile, state);
   const out = join(dirname(manifest.taskFile), `${fileSafe(manifest.taskName)}.optimized.json`);
   writeFileAtomic(out, JSON.stringify(state, null, 2) + '\n', 0o644);
   process.stdout.write(out + '\n');
-  if (weights) process.stderr.write(`The program's weights: ${weights}\n  evaluate them: mmgrpo eval ${manifest.taskFile} --checkpoint ${weights}\n`);
+  if (weights) process.stderr.write(`The program's weights: ${weights}\n  evaluate the whole optimized program: mmgrpo eval ${manifest.taskFile} --run ${id}\n`);
   return EXIT.ok;
-}
-
-function readResult(dir: string, id: string): { state: ProgramStateJson; weights?: string } {
-  const file = join(dir, 'result.json');
-  if (!existsSync(file)) throw new UsageError(`mmgrpo apply: run ${id} has no result.json yet (no stage finished); resume it (mmgrpo optimize --resume ${id}) or pick another run.`);
-  let parsed: { programState?: ProgramStateJson; bestCheckpointDir?: string };
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8')) as typeof parsed;
-  } catch (err) {
-    throw new UsageError(`mmgrpo apply: ${file} is not valid JSON (${(err as Error).message}).`);
-  }
-  if (!parsed.programState || typeof parsed.programState !== 'object') throw new UsageError(`mmgrpo apply: ${file} has no programState.`);
-  return { state: parsed.programState, weights: parsed.bestCheckpointDir };
 }
 
 /** The task may have changed since the run: refuse a state its program cannot load. */

@@ -7,6 +7,8 @@ import { runEvaluation } from '../../engine/evaluate/evalRun';
 import { createLM, lmConfigFromEnv } from '../../engine/lm';
 import { preflightLM } from '../../engine/lm/preflight';
 import { loadTaskFile } from '../../engine/tasks/loadTask';
+import { runsRoot } from '../../engine/runs';
+import { readRunResult, runDirOf } from '../runResult';
 import { choiceOption, intOption, numberOption, parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
 import { humanPrinter, jsonPrinter } from '../progress';
@@ -18,6 +20,8 @@ Evaluate a task's program on its val (or train) set and record the run in .mmgrp
 Options:
   --split <val|train>     dataset split to evaluate (default: val)
   --limit <n>             only the first n examples
+  --run <run-id>          evaluate a run's best program: its prompts (result.json) and,
+                          unless --base-url is given, its trained embedded weights
   --checkpoint <dir>      evaluate trained embedded weights (a run's best checkpoint) on the embedded model
   --base-url <url>        OpenAI-compatible server (default: $MMGRPO_BASE_URL)
   --model <name>          model name (default: $MMGRPO_MODEL or the task's lm.model)
@@ -39,6 +43,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     limit: { type: 'string' },
     'base-url': { type: 'string' },
     checkpoint: { type: 'string' },
+    run: { type: 'string' },
     model: { type: 'string' },
     concurrency: { type: 'string' },
     temperature: { type: 'string' },
@@ -63,12 +68,36 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const maxTokens = intOption('eval', 'max-tokens', v['max-tokens'], 512, 1);
 
   const { task, file } = await loadTaskFile(positionals[0]);
-  const embedded = v.checkpoint ? await startCheckpointServer(resolve(v.checkpoint as string)) : undefined;
+  const checkpoint = v.run ? fromRun(v, task) : (v.checkpoint as string | undefined);
+  if (checkpoint) v.checkpoint = checkpoint;
+  const embedded = checkpoint ? await startCheckpointServer(resolve(checkpoint)) : undefined;
   try {
     return await evaluateWith(v, task, file, { split, adapterName, concurrency, seed, limit, temperature, maxTokens }, embedded);
   } finally {
     await embedded?.stop();
   }
+}
+
+/**
+ * Loads a run's best prompts into the task's program; returns its best
+ * weights when they are to be served here (no --base-url given).
+ */
+function fromRun(v: Record<string, unknown>, task: Task): string | undefined {
+  if (v.checkpoint) throw new UsageError('mmgrpo eval: give --run or --checkpoint, not both (--run already uses the run\'s best checkpoint).');
+  const id = v.run as string;
+  const runs = v['runs-dir'] ? resolve(v['runs-dir'] as string) : runsRoot(process.cwd());
+  const result = readRunResult('eval', runDirOf('eval', id, runs), id);
+  try {
+    task.program.loadState(result.state);
+  } catch (err) {
+    throw new UsageError(`mmgrpo eval: run ${id}'s program does not fit this task's program (${(err as Error).message}). Was the task changed since the run?`);
+  }
+  if (v['base-url']) return undefined;
+  if (!result.weights) {
+    if (process.env.MMGRPO_BASE_URL) return undefined;
+    throw new UsageError(`mmgrpo eval: run ${id}'s best program kept the starting weights, which are not saved on disk; evaluate its prompts against a server with --base-url, or pick a run whose best stage trained weights.`);
+  }
+  return result.weights;
 }
 
 interface EvalSettings {
@@ -117,7 +146,7 @@ async function evaluateWith(v: Record<string, unknown>, task: Task, file: string
       sampling: { temperature, max_tokens: maxTokens },
       adapter: adapterName === 'json' ? new JSONAdapter() : new ChatAdapter({ guidedChoice: Boolean(embedded) }),
       cache: !v['no-cache'],
-      config: { split, limit, concurrency, temperature, maxTokens, adapter: adapterName, baseUrl, model, checkpoint: v.checkpoint },
+      config: { split, limit, concurrency, temperature, maxTokens, adapter: adapterName, baseUrl, model, checkpoint: v.checkpoint, fromRun: v.run },
       runsDir: v['runs-dir'] ? resolve(v['runs-dir'] as string) : undefined,
       signal: controller.signal,
       usage: () => lm.usage.snapshot(),

@@ -66,6 +66,14 @@ describe('mmgrpo optimize / apply (CLI, fake model)', function () {
     const out = join(ws, 'banking77', 'banking77.optimized.json');
     assert.equal(applied.stdout.trim(), out);
     assert.deepEqual(JSON.parse(readFileSync(out, 'utf8')), result.programState);
+    // eval --run: the best program of a p-only run kept the starting weights, which no file holds.
+    const noWeights = await cli(['eval', task, '--run', id], ws);
+    assert.equal(noWeights.code, 2);
+    assert.match(noWeights.stderr, /kept the starting weights, which are not saved on disk; evaluate its prompts against a server with --base-url/);
+    const both = await cli(['eval', task, '--run', id, '--checkpoint', dir], ws);
+    assert.match(both.stderr, /give --run or --checkpoint, not both/);
+    const missing = await cli(['eval', task, '--run', 'no-such-run'], ws);
+    assert.match(missing.stderr, /no run "no-such-run" in .*See `mmgrpo runs list`/);
   });
 
   it('--strategy "p -> w" runs both stages in one run, evaluating after each', async () => {
