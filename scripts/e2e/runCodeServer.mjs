@@ -6,7 +6,7 @@
 // Screenshots land in artifacts/screenshots/, logs in artifacts/e2e/.
 // Exit code 0 when every phase passes.
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { format } from 'node:util';
 import { tmpdir } from 'node:os';
@@ -157,6 +157,8 @@ export async function main(argv = process.argv.slice(2)) {
   if (!existsSync(join(root, 'dist', 'extension.js'))) execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
   const suite = await buildSuite(root);
   const phases = argv.length ? argv : ['trusted', 'untrusted'];
+  // Screenshots of an earlier run would pass for this run's.
+  for (const f of readdirSync(SHOTS)) if (f.startsWith('e2e-')) rmSync(join(SHOTS, f));
   const results = [];
   for (const phase of phases) {
     console.log(`e2e ${phase}: VS Code 1.100.3 (code-server) + chromium`);
@@ -167,4 +169,18 @@ export async function main(argv = process.argv.slice(2)) {
   return results.every((r) => r.code === 0) ? 0 : 1;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) main().then((code) => process.exit(code));
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // A hung browser or server must not hold CI: the phases have their own
+  // timeouts, this is the last resort.
+  setTimeout(() => {
+    console.error('e2e: still running after 40 min; giving up.');
+    process.exit(1);
+  }, 40 * 60_000).unref();
+  main().then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(`e2e: ${err.stack ?? err}`);
+      process.exit(1);
+    },
+  );
+}

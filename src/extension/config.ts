@@ -21,8 +21,10 @@ export interface MmgrpoSettings {
 }
 
 export interface TaskOverride {
-  /** Appended to `mmgrpo train|optimize|eval <task>` (e.g. ["--steps", "4", "--config", "small.json"]). */
+  /** Appended to the Train and Optimize runs' `mmgrpo optimize <task>` (e.g. ["--steps", "4", "--config", "small.json"]). */
   args: string[];
+  /** Appended to Evaluate's `mmgrpo eval <task>` (its flags differ: e.g. ["--limit", "50"]). */
+  evalArgs: string[];
 }
 
 export const SETTINGS_SECTION = 'mmgrpo';
@@ -53,25 +55,25 @@ export function readSettings(get: (key: string) => unknown): MmgrpoSettings {
 function readOverrides(raw: unknown, problems: string[]): Record<string, TaskOverride> {
   const out: Record<string, TaskOverride> = {};
   if (raw === undefined || raw === null) return out;
-  const example = '{"examples/qa/task.ts": {"args": ["--steps", "4"]}}';
+  const example = '{"examples/qa/task.ts": {"args": ["--steps", "4"], "evalArgs": ["--limit", "50"]}}';
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     problems.push(`Setting mmgrpo.taskOverrides must be an object like ${example}; it is ignored.`);
     return out;
   }
   for (const [file, value] of Object.entries(raw as Record<string, unknown>)) {
-    const args = (value as { args?: unknown } | null)?.args;
-    const problem = argsProblem(args);
+    const v = (value ?? {}) as { args?: unknown; evalArgs?: unknown };
+    const problem = (['args', 'evalArgs'] as const).map((k) => (v[k] === undefined ? undefined : argsProblem(v[k], k))).find(Boolean);
     if (problem) problems.push(`Setting mmgrpo.taskOverrides["${file}"]: ${problem} (e.g. ${example}); this entry is ignored.`);
-    else out[normalizeTaskPath(file)] = { args: args as string[] };
+    else out[normalizeTaskPath(file)] = { args: (v.args as string[]) ?? [], evalArgs: (v.evalArgs as string[]) ?? [] };
   }
   return out;
 }
 
 /** Why a list of extra CLI flags is unusable, or undefined when it is fine. */
-export function argsProblem(args: unknown): string | undefined {
-  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return '"args" must be a list of strings';
+export function argsProblem(args: unknown, key = 'args'): string | undefined {
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return `"${key}" must be a list of strings`;
   const reserved = args.find((a) => RESERVED_FLAGS.includes(a.split('=')[0]!));
-  return reserved ? `"${reserved}" is set by the extension itself; remove it from "args"` : undefined;
+  return reserved ? `"${reserved}" is set by the extension itself; remove it from "${key}"` : undefined;
 }
 
 export function normalizeTaskPath(p: string): string {

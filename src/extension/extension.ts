@@ -5,6 +5,7 @@ import { PROMPT_SCHEME, PromptDocuments } from './commands/promptDiff';
 import { DetectionService } from './detection/detectionService';
 import { SOURCE_LANGUAGES } from './detection/scanGlobs';
 import { MmgrpoCodeLensProvider, StaleStatus } from './lenses/codeLensProvider';
+import { valScoreOf } from './lenses/runFacts';
 import { RunPanels } from './panel/panelHost';
 import { RunModel } from './runs/runModel';
 import type { Services } from './services';
@@ -21,7 +22,7 @@ const RUNS_DEBOUNCE_MS = 400;
  */
 export interface MmgrpoApi {
   /** Runs of the workspace as the Runs view shows them, newest first. */
-  runs(): readonly { id: string; dir: string; status: string; kind: string }[];
+  runs(): readonly { id: string; dir: string; status: string; kind: string; valScore?: number }[];
   reloadRuns(): Promise<void>;
   /** Runs this window started that are still going. */
   activeRuns(): { label: string; runId?: string; message: string }[];
@@ -57,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): MmgrpoApi {
   detection.start();
   void runs.reload();
   return {
-    runs: () => runs.all().map((r) => ({ id: r.id, dir: r.dir, status: r.status, kind: r.manifest.kind })),
+    runs: () => runs.all().map((r) => ({ id: r.id, dir: r.dir, status: r.status, kind: r.manifest.kind, valScore: valScoreOf(r) })),
     reloadRuns: () => runs.reload(),
     activeRuns: () => runManager.activeRuns(),
     recentOutput: () => runManager.recentOutput(),

@@ -58,11 +58,12 @@ export function computeLenses(input: LensInput): LensSpec[] {
 }
 
 function taskLenses(input: LensInput, t: IndexedTask): LensSpec[] {
-  const range = t.nameRange ?? t.range;
+  // Above the `export default defineTask(` statement, as lenses sit above a declaration.
+  const range = t.range;
   const arg = { taskFile: t.file, taskName: t.name };
   const n = runsOfTasks(input.runs, [t.file]).length;
   return [
-    { range, title: 'Train (prompts → MMGRPO)', command: COMMANDS.train, args: [arg], tooltip: 'Train the program with MMGRPO in a terminal task' },
+    { range, title: 'Train (prompts → MMGRPO)', command: COMMANDS.train, args: [arg], tooltip: 'Prompt optimization, then MMGRPO on the weights (setting mmgrpo.trainStrategy), as a terminal task' },
     { range, title: 'Optimize prompts', command: COMMANDS.optimize, args: [arg] },
     { range, title: 'Evaluate', command: COMMANDS.evaluate, args: [arg] },
     { range, title: `Runs (${n})`, command: COMMANDS.showRuns, args: [arg] },

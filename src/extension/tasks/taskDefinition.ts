@@ -63,26 +63,48 @@ function optionalFields(d: Record<string, unknown>, command: TaskCommand, out: M
   return undefined;
 }
 
+/** What cliArgs needs to know about the run store. */
+export interface CliContext {
+  /** Kind of the run being resumed. */
+  resumeKind?: ResumableKind;
+  /** Newest finished training/optimization run of the task, evaluated on the embedded backend. */
+  evalRunId?: string;
+}
+
+/**
+ * Evaluate on the embedded backend (no inference server set) evaluates the
+ * task's latest trained program: the embedded model has no weights worth
+ * evaluating before training.
+ */
+export function evalsTrainedRun(settings: MmgrpoSettings): boolean {
+  return settings.backend === 'embedded' && !settings.inferenceUrl;
+}
+
+export const EVAL_NEEDS_MODEL =
+  'Evaluate needs a model. On the embedded backend it evaluates the task\'s latest trained program: use "Train (prompts → MMGRPO)" first. To evaluate against an OpenAI-compatible server instead, set mmgrpo.inferenceUrl and mmgrpo.model.';
+
 /**
  * CLI arguments (after `cli.js`) for a definition; `--json` always, so the
  * host can parse events. Train and optimize both run `mmgrpo optimize` with a
  * strategy: the one-click train is prompts first, then weights, as the paper's
- * best results. `resumeKind` is the kind of the run being resumed.
+ * best results.
  */
-export function cliArgs(def: MmgrpoTaskDefinition, settings: MmgrpoSettings, resumeKind: ResumableKind = 'optimize'): string[] {
+export function cliArgs(def: MmgrpoTaskDefinition, settings: MmgrpoSettings, ctx: CliContext = {}): string[] {
   // A resume takes its configuration from the run, not from today's settings.
-  if (def.resume) return [resumeKind, '--resume', def.resume, '--json'];
+  if (def.resume) return [ctx.resumeKind ?? 'optimize', '--resume', def.resume, '--json'];
   const cli = def.command === 'eval' ? 'eval' : 'optimize';
   const args: string[] = [cli, def.task, '--json'];
   const opt = (flag: string, value: string) => (value ? [flag, value] : []);
   if (def.command === 'eval') {
     args.push(...opt('--base-url', settings.inferenceUrl), ...opt('--model', settings.model));
+    if (evalsTrainedRun(settings) && ctx.evalRunId) args.push('--run', ctx.evalRunId);
   } else {
     args.push('--strategy', def.strategy ?? (def.command === 'train' ? settings.trainStrategy : 'p'));
     args.push('--backend', settings.backend);
     if (settings.backend === 'remote') args.push(...opt('--inference-url', settings.inferenceUrl), ...opt('--trainer-url', settings.trainerUrl), ...opt('--model', settings.model));
   }
-  args.push(...(settings.taskOverrides[normalizeTaskPath(def.task)]?.args ?? []), ...(def.args ?? []));
+  const override = settings.taskOverrides[normalizeTaskPath(def.task)];
+  args.push(...((def.command === 'eval' ? override?.evalArgs : override?.args) ?? []), ...(def.args ?? []));
   return args;
 }
 

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { apiKey, currentSettings, UNTRUSTED_MESSAGE, type Services } from '../services';
-import { childEnv, cliArgs, parseTaskDefinition, TASK_COMMANDS, TASK_TYPE, taskLabel, type MmgrpoTaskDefinition, type ResumableKind } from './taskDefinition';
+import { childEnv, cliArgs, parseTaskDefinition, TASK_COMMANDS, TASK_TYPE, taskLabel, EVAL_NEEDS_MODEL, evalsTrainedRun, type MmgrpoTaskDefinition, type ResumableKind } from './taskDefinition';
 import type { ActiveRun } from './runManager';
 
 /** `mmgrpo` tasks: one per detected task file and command, plus any from tasks.json. */
@@ -65,7 +65,15 @@ class CliTerminal implements vscode.Pseudoterminal {
     }
     const settings = currentSettings(this.folder.uri);
     for (const problem of settings.problems) this.line(`warning: ${problem}`);
-    const args = cliArgs(this.def, settings, this.resumeKind());
+    const evalRunId = this.def.command === 'eval' && evalsTrainedRun(settings) ? this.latestTrainedRun() : undefined;
+    if (this.def.command === 'eval' && evalsTrainedRun(settings) && !evalRunId) {
+      this.line(EVAL_NEEDS_MODEL);
+      void vscode.window.showInformationMessage(EVAL_NEEDS_MODEL);
+      this.closer.fire(1);
+      return;
+    }
+    if (evalRunId) this.line(`Evaluating the best program of run ${evalRunId} (its prompts and trained weights).`);
+    const args = cliArgs(this.def, settings, { resumeKind: this.resumeKind(), evalRunId });
     const key = await apiKey(this.s.context);
     this.line(`$ mmgrpo ${args.join(' ')}`);
     this.run = this.s.runManager.start({
@@ -78,6 +86,13 @@ class CliTerminal implements vscode.Pseudoterminal {
     });
     const exit = await this.run.cli.exited;
     this.closer.fire(exit.code ?? 1);
+  }
+
+  /** The newest completed train/optimize run of this task that wrote a result. */
+  private latestTrainedRun(): string | undefined {
+    const file = path.resolve(this.folder.uri.fsPath, this.def.task);
+    const run = this.s.runs.all().find((r) => r.status === 'completed' && r.manifest.kind !== 'eval' && r.resultState && path.resolve(r.manifest.taskFile) === file);
+    return run?.id;
   }
 
   /** Resuming continues a run with the CLI command of its kind (MMGRPO-only `train` runs or composed `optimize` runs). */

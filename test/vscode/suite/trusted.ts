@@ -37,6 +37,7 @@ export function trustedScenarios(): void {
   describe('MMGRPO Studio in a real VS Code (trusted workspace)', function () {
     let runId = '';
     let runDir = '';
+    let evalRunId = '';
 
     before(async () => {
       assert.equal(vscode.workspace.isTrusted, true, 'this phase needs a trusted workspace');
@@ -54,6 +55,11 @@ export function trustedScenarios(): void {
         return TASK_LENSES.every((t) => l.includes(t)) && l;
       });
       assert.ok(lenses.some((t) => /^Runs \(0\)$/.test(t)), `a Runs (0) lens: ${lenses.join(' | ')}`);
+      // Above the defineTask call, not somewhere near it.
+      const text = (await vscode.workspace.openTextDocument(wsFile('task.ts'))).getText().split('\n');
+      const line = text.findIndex((l) => l.startsWith('export default defineTask('));
+      const train = (await lensesOf(wsFile('task.ts'))).find((l) => l.command!.title === TASK_LENSES[0])!;
+      assert.equal(train.range.start.line, line, `the Train lens sits on line ${train.range.start.line + 1}, the task on ${line + 1}`);
       const ui = driver();
       if (ui) {
         const shown = await waitFor('the lenses in the editor DOM', async () => {
@@ -132,6 +138,31 @@ export function trustedScenarios(): void {
       assert.ok(existsSync(join(runDir, 'result.json')), 'the best program is in result.json');
     });
 
+    it('Evaluate on the embedded backend evaluates the trained program and reproduces its val score', async () => {
+      const a = await api();
+      const trained = await runOf(runId);
+      assert.ok(trained?.valScore !== undefined, 'the training run has a val score');
+      await openFile(wsFile('task.ts'));
+      const known = new Set(a.runs().map((r) => r.id));
+      const ui = driver();
+      if (ui) await ui.clickLens('Evaluate');
+      else await vscode.commands.executeCommand('mmgrpo.evaluate', { taskFile: wsFile('task.ts'), taskName: 'banking77' });
+      const started = await waitFor('the evaluation run', () => a.activeRuns().find((r) => r.runId && !known.has(r.runId)), 120_000);
+      await waitIdle('the evaluation to finish', 300_000);
+      const evalRun = await waitFor('its final status', async () => {
+        const r = await runOf(started.runId!);
+        return r && r.status !== 'running' && r;
+      });
+      assert.equal(evalRun.status, 'completed', `terminal said:\n${a.recentOutput().slice(-20).join('\n')}`);
+      assert.equal(evalRun.kind, 'eval');
+      const manifest = JSON.parse(readFileSync(join(evalRun.dir, 'run.json'), 'utf8')) as { config: { fromRun?: string } };
+      assert.equal(manifest.config.fromRun, runId, 'it evaluated the trained run');
+      evalRunId = evalRun.id;
+      // Greedy decoding of the same weights and prompts: the training run's best val score again.
+      assert.equal(evalRun.valScore, trained!.valScore);
+      await shot('05-evaluate');
+    });
+
     it('the Runs view lists the run', async () => {
       await vscode.commands.executeCommand('mmgrpo.showRuns', { taskFile: wsFile('task.ts'), taskName: 'banking77' });
       const ui = driver();
@@ -152,7 +183,8 @@ export function trustedScenarios(): void {
         const t = titles(await lensesOf(wsFile('program.ts')));
         return t.some((x) => x.startsWith('Last val score')) && MODULES.every((m) => t.some((x) => x.startsWith(`${m}: `) && /groups · mean reward/.test(x))) && t;
       });
-      assert.ok(lenses.some((t) => t.includes(runId)), `the val score lens links to run ${runId}`);
+      // The newest run with a val score: the evaluation of the trained program.
+      assert.ok(lenses.some((t) => t.startsWith('Last val score') && t.includes(evalRunId || runId)), `the val score lens names the latest run: ${lenses.join(' | ')}`);
       if (driver()) await waitFor('the predictor lenses in the DOM', async () => (await driver()!.lensTexts()).some((t) => t.startsWith('triage: ')));
       await shot('05-program-lenses');
     });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { readSettings } from '../../../../src/extension/config';
-import { childEnv, cliArgs, parseTaskDefinition } from '../../../../src/extension/tasks/taskDefinition';
+import { childEnv, cliArgs, evalsTrainedRun, parseTaskDefinition } from '../../../../src/extension/tasks/taskDefinition';
 
 const settings = readSettings(() => undefined);
 
@@ -44,20 +44,31 @@ describe('mmgrpo task definitions', () => {
     assert.deepEqual(cliArgs({ type: 'mmgrpo', command: 'eval', task: 't.ts' }, remote), ['eval', 't.ts', '--json', '--base-url', 'http://127.0.0.1:8000/v1', '--model', 'qwen']);
     // A resume takes its configuration from the run, not from today's settings, with the command of the run's kind.
     assert.deepEqual(cliArgs({ type: 'mmgrpo', command: 'train', task: 't.ts', resume: 'r1' }, remote), ['optimize', '--resume', 'r1', '--json']);
-    assert.deepEqual(cliArgs({ type: 'mmgrpo', command: 'train', task: 't.ts', resume: 'r1' }, remote, 'train'), ['train', '--resume', 'r1', '--json']);
+    assert.deepEqual(cliArgs({ type: 'mmgrpo', command: 'train', task: 't.ts', resume: 'r1' }, remote, { resumeKind: 'train' }), ['train', '--resume', 'r1', '--json']);
+  });
+
+  it('evaluates the latest trained run on the embedded backend, and a server when one is set', () => {
+    assert.equal(evalsTrainedRun(settings), true);
+    assert.deepEqual(cliArgs({ type: 'mmgrpo', command: 'eval', task: 't.ts' }, settings, { evalRunId: 'r9' }), ['eval', 't.ts', '--json', '--run', 'r9']);
+    const server = readSettings((k) => ({ inferenceUrl: 'http://127.0.0.1:8000/v1', model: 'm' })[k]);
+    assert.equal(evalsTrainedRun(server), false);
+    assert.deepEqual(cliArgs({ type: 'mmgrpo', command: 'eval', task: 't.ts' }, server, { evalRunId: 'r9' }), ['eval', 't.ts', '--json', '--base-url', 'http://127.0.0.1:8000/v1', '--model', 'm']);
   });
 
   it('appends per-task overrides from the settings, then the definition\'s own args', () => {
-    const s = readSettings((k) => (k === 'taskOverrides' ? { './ex/task.ts': { args: ['--steps', '2'] }, 'other.ts': { args: ['--seed', '1'] } } : undefined));
+    const s = readSettings((k) => (k === 'taskOverrides' ? { './ex/task.ts': { args: ['--steps', '2'], evalArgs: ['--limit', '5'] }, 'other.ts': { args: ['--seed', '1'] } } : undefined));
     assert.deepEqual(s.problems, []);
     const args = cliArgs({ type: 'mmgrpo', command: 'train', task: 'ex/task.ts', args: ['--seed', '7'] }, s);
     assert.deepEqual(args.slice(-4), ['--steps', '2', '--seed', '7']);
+    // Evaluate takes other flags than training: its own list.
+    assert.deepEqual(cliArgs({ type: 'mmgrpo', command: 'eval', task: 'ex/task.ts' }, s, { evalRunId: 'r1' }), ['eval', 'ex/task.ts', '--json', '--run', 'r1', '--limit', '5']);
     assert.ok(!cliArgs({ type: 'mmgrpo', command: 'eval', task: 'third.ts' }, s).includes('--steps'));
   });
 
   it('reports unusable overrides as problems that say what to change, and ignores them', () => {
-    const s = readSettings((k) => (k === 'taskOverrides' ? { 'a.ts': { args: '--steps 2' }, 'b.ts': { args: ['--json'] }, 'c.ts': { args: ['--steps', '3'] } } : undefined));
-    assert.equal(s.problems.length, 2);
+    const s = readSettings((k) => (k === 'taskOverrides' ? { 'a.ts': { args: '--steps 2' }, 'b.ts': { args: ['--json'] }, 'c.ts': { args: ['--steps', '3'] }, 'd.ts': { evalArgs: [1] } } : undefined));
+    assert.equal(s.problems.length, 3);
+    assert.match(s.problems[2]!, /"evalArgs" must be a list of strings/);
     assert.match(s.problems[0]!, /taskOverrides\["a.ts"\].*list of strings/);
     assert.match(s.problems[1]!, /"--json" is set by the extension/);
     assert.deepEqual(Object.keys(s.taskOverrides), ['c.ts']);
