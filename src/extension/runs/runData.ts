@@ -1,6 +1,6 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ProgramStateJson, RunManifest } from '../../protocol/events';
+import type { ProgramStateJson, RunEvent, RunManifest } from '../../protocol/events';
 import { assembleRun, EVENTS_FILE, MANIFEST_FILE, parseEvents, type RunRead } from '../../engine/runs';
 
 // Async run-store reading for the extension host (the engine's readRun is
@@ -19,11 +19,61 @@ async function readOptional(file: string): Promise<string | undefined> {
   }
 }
 
-export async function readRunAsync(dir: string, isAlive: (pid: number) => boolean): Promise<RunRecord> {
+/**
+ * What was parsed of a run's events.jsonl: every complete (newline-ended) line
+ * up to `bytes`. A live run only appends, so the next read parses just the new
+ * bytes; on a 60 MB run that is the difference between re-parsing it all on
+ * every change (about a second of a blocked extension host) and a few lines.
+ */
+export interface EventsProgress {
+  bytes: number;
+  events: RunEvent[];
+}
+
+const NEWLINE = 0x0a;
+
+async function readFrom(file: string, offset: number): Promise<Buffer | undefined> {
+  let fh;
+  try {
+    fh = await open(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const { size } = await fh.stat();
+    if (size < offset) return undefined; // rewritten, not appended: start over
+    const buf = Buffer.alloc(size - offset);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Events of the file, reusing `prev` when the file only grew since. */
+export async function readEventsIncremental(file: string, prev?: EventsProgress): Promise<{ progress: EventsProgress; events: RunEvent[]; tornTail: boolean }> {
+  let base = prev ?? { bytes: 0, events: [] };
+  let chunk = await readFrom(file, base.bytes);
+  if (chunk === undefined && base.bytes > 0) {
+    base = { bytes: 0, events: [] };
+    chunk = await readFrom(file, 0);
+  }
+  if (chunk === undefined) return { progress: base, events: base.events, tornTail: false };
+  // 0x0a never occurs inside a multi-byte UTF-8 sequence: cutting after it is safe.
+  const cut = chunk.lastIndexOf(NEWLINE) + 1;
+  const complete = parseEvents(chunk.subarray(0, cut).toString('utf8'));
+  const progress = { bytes: base.bytes + cut, events: complete.events.length ? base.events.concat(complete.events) : base.events };
+  // The unterminated rest: a torn line after a crash, or a whole event whose newline is not written yet.
+  const rest = cut < chunk.length ? parseEvents(chunk.subarray(cut).toString('utf8')) : undefined;
+  const events = rest?.events.length ? progress.events.concat(rest.events) : progress.events;
+  return { progress, events, tornTail: rest?.tornTail ?? false };
+}
+
+export async function readRunAsync(dir: string, isAlive: (pid: number) => boolean, prev?: EventsProgress): Promise<RunRecord & { progress: EventsProgress }> {
   const manifestText = await readOptional(join(dir, MANIFEST_FILE));
   if (manifestText === undefined) throw new Error(`${dir} is not a run folder: ${MANIFEST_FILE} is missing.`);
   const manifest = JSON.parse(manifestText) as RunManifest;
-  const { events, tornTail } = parseEvents((await readOptional(join(dir, EVENTS_FILE))) ?? '');
+  const { progress, events, tornTail } = await readEventsIncremental(join(dir, EVENTS_FILE), prev);
   const result = await readOptional(join(dir, 'result.json'));
   let resultState: ProgramStateJson | undefined;
   try {
@@ -31,7 +81,7 @@ export async function readRunAsync(dir: string, isAlive: (pid: number) => boolea
   } catch {
     resultState = undefined; // a half-written result: the run view still works without it
   }
-  return { ...assembleRun(dir, manifest, events, tornTail, isAlive), resultState };
+  return { ...assembleRun(dir, manifest, events, tornTail, isAlive), resultState, progress };
 }
 
 /**
@@ -39,7 +89,7 @@ export async function readRunAsync(dir: string, isAlive: (pid: number) => boolea
  * refresh rereads only runs that changed.
  */
 export class RunCache {
-  private readonly cache = new Map<string, { sig: string; run: RunRecord }>();
+  private readonly cache = new Map<string, { sig: string; run: RunRecord; progress: EventsProgress; manifestSig: string }>();
 
   constructor(private readonly isAlive: (pid: number) => boolean) {}
 
@@ -70,8 +120,11 @@ export class RunCache {
     // A running run's status depends on its process too; reread it every time.
     if (hit && hit.sig === sig && hit.run.status !== 'running') return hit.run;
     try {
-      const run = await readRunAsync(dir, this.isAlive);
-      this.cache.set(dir, { sig, run });
+      // Same manifest: the events file can only have grown (readEventsIncremental checks).
+      const manifestSig = sig.split(':')[0]!;
+      const prev = hit && hit.manifestSig === manifestSig ? hit.progress : undefined;
+      const { progress, ...run } = await readRunAsync(dir, this.isAlive, prev);
+      this.cache.set(dir, { sig, run, progress, manifestSig });
       return run;
     } catch {
       return undefined; // not a run folder, or a manifest being written

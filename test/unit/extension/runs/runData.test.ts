@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunCache, readRunAsync } from '../../../../src/extension/runs/runData';
+import { parseEvents } from '../../../../src/engine/runs';
+import { RunCache, readEventsIncremental, readRunAsync, type EventsProgress } from '../../../../src/extension/runs/runData';
 import { ev, manifest, state } from '../helpers';
 
 describe('async run reading', () => {
@@ -45,5 +46,34 @@ describe('async run reading', () => {
     const third = await cache.list(root);
     assert.equal(third[0].status, 'cancelled');
     assert.deepEqual(await cache.list(join(root, 'missing')), []);
+  });
+
+  it('parses only what a live run appended, across torn and multi-byte boundaries, and starts over when the file is rewritten', async () => {
+    const file = join(root, 'events.jsonl');
+    const lines = Array.from({ length: 6 }, (_, i) => JSON.stringify(ev({ type: 'run_started', runId: `r${i}`, resumed: false, note: 'é😀'.repeat(i) } as never)) + '\n');
+    const text = lines.join('');
+    // Write it in uneven pieces, cutting through lines and through multi-byte characters.
+    const bytes = Buffer.from(text, 'utf8');
+    writeFileSync(file, '');
+    let prev: EventsProgress | undefined;
+    for (const cut of [7, 90, 91, 200, 333, bytes.length]) {
+      writeFileSync(file, bytes.subarray(0, cut));
+      const r = await readEventsIncremental(file, prev);
+      const full = parseEvents(bytes.subarray(0, cut).toString('utf8'));
+      assert.deepEqual(r.events, full.events, `after ${cut} bytes`);
+      assert.equal(r.tornTail, full.tornTail, `torn tail after ${cut} bytes`);
+      assert.ok(r.progress.bytes <= cut && bytes[r.progress.bytes - 1] === 0x0a || r.progress.bytes === 0);
+      prev = r.progress;
+    }
+    assert.equal(prev!.bytes, bytes.length);
+    assert.equal(prev!.events.length, 6);
+    // Bytes already parsed are not read again (a same-length edit in place goes unseen).
+    writeFileSync(file, text.replace('"r0"', '"x0"'));
+    assert.equal(((await readEventsIncremental(file, prev)).events[0] as { runId?: string }).runId, 'r0');
+    // Rewritten shorter (not an append): read again from the start.
+    writeFileSync(file, lines[0]!);
+    const again = await readEventsIncremental(file, prev);
+    assert.equal(again.events.length, 1);
+    assert.equal(again.progress.bytes, Buffer.byteLength(lines[0]!));
   });
 });
