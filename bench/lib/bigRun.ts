@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { buildManifest, RunWriter } from '../../src/engine/runs';
 import type { GroupRecord, ModuleStepStats, RolloutRecord } from '../../src/protocol/events';
 import type { ModuleCallRecord } from '../../src/protocol/trace';
+import { seededRandom } from '../../src/engine/util/rng';
 
 // A large synthetic training run written with the real run writer: every
 // rollout makes two module calls with realistic chat messages (instructions,
@@ -18,17 +19,7 @@ export interface BigRunShape {
 export const MODULES = ['generate_query', 'answer'] as const;
 const STAGE = 'mmgrpo';
 
-/** Small deterministic PRNG (mulberry32): the same run every time, no dependency. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const WORDS = 'the of a to in is was for on that with as by it at from his her an were which are this be or has had first one their its new after who they have two also been but not all more other when time during only year into some can most such under school these city over while team many well where years state used'.split(' ');
 

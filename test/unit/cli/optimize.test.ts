@@ -1,32 +1,19 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RunEvent } from '../../../src/protocol/events';
 import { isProcessAlive, readRun } from '../../../src/engine/runs';
 
+import { cliFromSource } from '../../fixtures/cliFromSource';
+
 const root = resolve(__dirname, '..', '..', '..');
 const fake = ['--backend-module', join(root, 'test', 'fixtures', 'fakeBackend.ts')];
 const smallP = ['--trials', '2', '--minibatch', '4', '--full-eval-every', '2', '--max-demos', '1', '--demo-sets', '2', '--bootstrap-threshold', '0.5'];
 const smallW = ['--steps', '2', '--examples-per-step', '2', '--rollouts', '2', '--val-every', '2', '--seed', '5'];
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function cli(args: string[], cwd: string): Promise<Result> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), join(root, 'src', 'cli', 'main.ts'), ...args], { cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const cli = cliFromSource;
 
 /** Stage names of the val evaluations that close each stage (no step). */
 const closingEvals = (events: readonly RunEvent[]) => events.flatMap((e) => (e.type === 'eval_finished' && e.step === undefined ? [e.stage] : []));

@@ -1,5 +1,4 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -7,27 +6,15 @@ import type { RunEvent } from '../../../src/protocol/events';
 import { isProcessAlive, readRun } from '../../../src/engine/runs';
 import { FakeOpenAIServer } from '../../fixtures/fakeOpenAIServer';
 
+import { cliFromSource } from '../../fixtures/cliFromSource';
+
 const root = resolve(__dirname, '..', '..', '..');
 const fake = ['--backend-module', join(root, 'test', 'fixtures', 'fakeBackend.ts')];
 const smallP = ['--trials', '4', '--minibatch', '4', '--full-eval-every', '2', '--max-demos', '1', '--demo-sets', '2', '--bootstrap-threshold', '0.5'];
 const SECRET = 'sk-prompt-secret-4242';
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function cli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), join(root, 'src', 'cli', 'main.ts'), ...args], { cwd, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const cli = cliFromSource;
 
 /** Proposals in the requested format, numbered so every answer is new. */
 function promptServer(): FakeOpenAIServer {

@@ -1,31 +1,18 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isProcessAlive, readRun } from '../../../src/engine/runs';
 import { FakeOpenAIServer, type FakeChatBody } from '../../fixtures/fakeOpenAIServer';
 
+import { cliFromSource } from '../../fixtures/cliFromSource';
+
 const root = resolve(__dirname, '..', '..', '..');
 const SERVED = 'served-model';
 const smallP = ['--trials', '2', '--minibatch', '4', '--full-eval-every', '2', '--max-demos', '1', '--demo-sets', '2', '--bootstrap-threshold', '0.5', '--instruction-candidates', '1', '--concurrency', '4'];
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function cli(args: string[], cwd: string): Promise<Result> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), join(root, 'src', 'cli', 'main.ts'), ...args], { cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const cli = cliFromSource;
 
 /**
  * An OpenAI-compatible server for the banking77 program: module calls carry

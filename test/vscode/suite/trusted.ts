@@ -33,6 +33,29 @@ async function waitIdle(what: string, timeoutMs: number): Promise<void> {
   await waitFor(what, () => a.activeRuns().length === 0, timeoutMs);
 }
 
+/** The run once it is no longer running (its status read from the run store). */
+function settled(id: string) {
+  return waitFor(`run ${id} to settle`, async () => {
+    const r = await runOf(id);
+    return r && r.status !== 'running' && r;
+  });
+}
+
+/** Clicks a task lens (or runs its command without a browser) and waits for the new run to finish. */
+async function runFromTaskLens(title: string, command: string, what: string) {
+  const a = await api();
+  const known = new Set(a.runs().map((r) => r.id));
+  await openFile(wsFile('task.ts'));
+  const ui = driver();
+  if (ui) await ui.clickLens(title);
+  else await vscode.commands.executeCommand(command, { taskFile: wsFile('task.ts'), taskName: 'banking77' });
+  const started = await waitFor(what, () => a.activeRuns().find((r) => r.runId && !known.has(r.runId)), 120_000);
+  await waitIdle(`${what} to finish`, 300_000);
+  const run = await settled(started.runId!);
+  assert.equal(run.status, 'completed', `terminal said:\n${a.recentOutput().slice(-20).join('\n')}`);
+  return run;
+}
+
 export function trustedScenarios(): void {
   describe('MMGRPO Studio in a real VS Code (trusted workspace)', function () {
     let runId = '';
@@ -113,10 +136,7 @@ export function trustedScenarios(): void {
       await shot('03-train-progress');
       await vscode.commands.executeCommand('mmgrpo.cancelRun', { runDir });
       await waitIdle('the cancelled run to exit', 120_000);
-      const cancelled = await waitFor('the cancelled status', async () => {
-        const r = await runOf(runId);
-        return r && r.status !== 'running' && r;
-      });
+      const cancelled = await settled(runId);
       assert.equal(cancelled.status, 'cancelled');
       assert.ok(eventsOf(runDir).some((e) => e.type === 'run_finished'), 'the CLI recorded the cancellation');
     });
@@ -127,10 +147,7 @@ export function trustedScenarios(): void {
       const a = await api();
       await waitFor('the resumed run to start', () => a.activeRuns().length > 0 || eventsOf(runDir).filter((e) => e.type === 'run_started').length > 1, 60_000);
       await waitIdle('the resumed run to finish', 600_000);
-      const done = await waitFor('the completed status', async () => {
-        const r = await runOf(runId);
-        return r && r.status !== 'running' && r;
-      });
+      const done = await settled(runId);
       assert.equal(done.status, 'completed', `run ${runId} ended ${done.status}; terminal said:\n${a.recentOutput().slice(-20).join('\n')}`);
       const steps = eventsOf(runDir).filter((e) => e.type === 'step_finished') as unknown as { step: number }[];
       assert.ok(steps.length > before);
@@ -139,28 +156,16 @@ export function trustedScenarios(): void {
     });
 
     it('Evaluate on the embedded backend evaluates the trained program and reproduces its val score', async () => {
-      const a = await api();
       const trained = await runOf(runId);
       assert.ok(trained?.valScore !== undefined, 'the training run has a val score');
-      await openFile(wsFile('task.ts'));
-      const known = new Set(a.runs().map((r) => r.id));
-      const ui = driver();
-      if (ui) await ui.clickLens('Evaluate');
-      else await vscode.commands.executeCommand('mmgrpo.evaluate', { taskFile: wsFile('task.ts'), taskName: 'banking77' });
-      const started = await waitFor('the evaluation run', () => a.activeRuns().find((r) => r.runId && !known.has(r.runId)), 120_000);
-      await waitIdle('the evaluation to finish', 300_000);
-      const evalRun = await waitFor('its final status', async () => {
-        const r = await runOf(started.runId!);
-        return r && r.status !== 'running' && r;
-      });
-      assert.equal(evalRun.status, 'completed', `terminal said:\n${a.recentOutput().slice(-20).join('\n')}`);
+      const evalRun = await runFromTaskLens('Evaluate', 'mmgrpo.evaluate', 'the evaluation run');
       assert.equal(evalRun.kind, 'eval');
       const manifest = JSON.parse(readFileSync(join(evalRun.dir, 'run.json'), 'utf8')) as { config: { fromRun?: string } };
       assert.equal(manifest.config.fromRun, runId, 'it evaluated the trained run');
       evalRunId = evalRun.id;
       // Greedy decoding of the same weights and prompts: the training run's best val score again.
       assert.equal(evalRun.valScore, trained!.valScore);
-      await shot('05-evaluate');
+      await shot('04-evaluate');
     });
 
     it('the Runs view lists the run', async () => {
@@ -174,7 +179,7 @@ export function trustedScenarios(): void {
         assert.ok(tree.includes('banking77'));
       }
       assert.ok((await api()).runs().some((r) => r.id === runId));
-      await shot('04-runs-view');
+      await shot('05-runs-view');
     });
 
     it('lenses on the program and on each predictor summarise the run', async () => {
@@ -186,7 +191,7 @@ export function trustedScenarios(): void {
       // The newest run with a val score: the evaluation of the trained program.
       assert.ok(lenses.some((t) => t.startsWith('Last val score') && t.includes(evalRunId || runId)), `the val score lens names the latest run: ${lenses.join(' | ')}`);
       if (driver()) await waitFor('the predictor lenses in the DOM', async () => (await driver()!.lensTexts()).some((t) => t.startsWith('triage: ')));
-      await shot('05-program-lenses');
+      await shot('06-program-lenses');
     });
 
     it('the panel shows curves, reward groups, a rollout and the prompts', async () => {
@@ -200,7 +205,7 @@ export function trustedScenarios(): void {
         return t.includes(runId) && /val/i.test(t) && t;
       });
       assert.match(overview, /reward/i);
-      await shot('06-panel-overview');
+      await shot('07-panel-overview');
       await ui.webviewClick('button.tab', 'Groups');
       await waitFor('the reward groups of the last step', async () => /zero-variance only/.test(await ui.webviewText()));
       await ui.webviewClick('.groups .row', 'classify');
@@ -209,7 +214,7 @@ export function trustedScenarios(): void {
         return /advantage/.test(t) && /completion/.test(t) && t;
       });
       assert.match(groups, /classify/);
-      await shot('07-panel-groups');
+      await shot('08-panel-groups');
       await ui.webviewClick('button.tab', 'Rollouts');
       await waitFor('the rollout list', async () => /Rollouts of step/.test(await ui.webviewText()));
       await ui.webviewClick('.rollouts .row', '');
@@ -218,13 +223,13 @@ export function trustedScenarios(): void {
         return MODULES.every((m) => t.includes(m)) && /Select a rollout\./.test(t) === false && t;
       });
       assert.match(rollout, /triage/);
-      await shot('08-panel-rollout');
+      await shot('09-panel-rollout');
       await ui.webviewClick('button.tab', 'Prompts');
       await waitFor('the prompts per module', async () => {
         const t = await ui.webviewText();
         return MODULES.every((m) => t.includes(m));
       });
-      await shot('09-panel-prompts');
+      await shot('10-panel-prompts');
     });
 
     it('Optimize prompts against an OpenAI-compatible server picks a proposed instruction', async () => {
@@ -237,22 +242,10 @@ export function trustedScenarios(): void {
       await config.update('inferenceUrl', url, vscode.ConfigurationTarget.Workspace);
       await config.update('model', 'e2e-task-model', vscode.ConfigurationTarget.Workspace);
       try {
-        const a = await api();
-        const known = new Set(a.runs().map((r) => r.id));
-        await openFile(wsFile('task.ts'));
-        const ui = driver();
-        if (ui) await ui.clickLens('Optimize prompts');
-        else await vscode.commands.executeCommand('mmgrpo.optimize', { taskFile: wsFile('task.ts'), taskName: 'banking77' });
-        const started = await waitFor('the prompt optimization run', () => a.activeRuns().find((r) => r.runId && !known.has(r.runId)), 120_000);
-        await waitIdle('prompt optimization to finish', 300_000);
-        const run = await waitFor('its final status', async () => {
-          const r = await runOf(started.runId!);
-          return r && r.status !== 'running' && r;
-        });
-        assert.equal(run.status, 'completed', `terminal said:\n${a.recentOutput().slice(-20).join('\n')}`);
+        const run = await runFromTaskLens('Optimize prompts', 'mmgrpo.optimize', 'the prompt optimization run');
         const result = JSON.parse(readFileSync(join(run.dir, 'result.json'), 'utf8')) as { programState: { predictors: Record<string, { instructions: string }> } };
         assert.match(result.programState.predictors.classify!.instructions, /label/, 'a proposed instruction won for classify');
-        await shot('10-optimize-prompts');
+        await shot('11-optimize-prompts');
       } finally {
         for (const k of ['backend', 'inferenceUrl', 'model']) await config.update(k, undefined, vscode.ConfigurationTarget.Workspace);
       }
@@ -271,7 +264,7 @@ export function trustedScenarios(): void {
       const [left, right] = await Promise.all([vscode.workspace.openTextDocument(input.original), vscode.workspace.openTextDocument(input.modified)]);
       assert.notEqual(left.getText(), right.getText(), 'the two prompt versions differ');
       if (driver()) await waitFor('the diff editor in the DOM', async () => (await driver()!.text('.monaco-diff-editor')).length > 0);
-      await shot('11-prompt-diff');
+      await shot('12-prompt-diff');
     });
 
     it('"Apply optimized instruction" changes the source and undo restores it', async () => {
@@ -285,7 +278,7 @@ export function trustedScenarios(): void {
       else await runCommandOf(lens);
       await waitFor('the edited source', () => editor.document.getText() !== original);
       assert.ok(editor.document.getText().includes(JSON.stringify(wanted).slice(1, -1)) || editor.document.getText().includes(wanted), 'the optimized instruction is in the source');
-      await shot('12-applied-instruction');
+      await shot('13-applied-instruction');
       await vscode.window.showTextDocument(editor.document);
       await vscode.commands.executeCommand('undo');
       await waitFor('undo to restore the source', () => editor.document.getText() === original);

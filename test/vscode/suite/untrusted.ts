@@ -22,7 +22,7 @@ export function untrustedScenarios(): void {
         });
         assert.match(toast, /Manage Workspace Trust/);
       }
-      await shot('13-untrusted');
+      await shot('14-untrusted');
       await new Promise((r) => setTimeout(r, 2000));
       const a = await api();
       assert.deepEqual(a.activeRuns(), [], 'no run started');
