@@ -223,6 +223,9 @@ export function trustedScenarios(): void {
         return MODULES.every((m) => t.includes(m)) && /Select a rollout\./.test(t) === false && t;
       });
       assert.match(rollout, /triage/);
+      // Open the second module call: its messages, sampled completion and parsed outputs.
+      await ui.webviewClick('details > summary', 'classify[0]');
+      await waitFor('the classify call opened', async () => /Messages|messages/.test(await ui.webviewText()));
       await shot('09-panel-rollout');
       await ui.webviewClick('button.tab', 'Prompts');
       await waitFor('the prompts per module', async () => {
