@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildTypes } from './buildTypes.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const common = {
@@ -39,4 +40,10 @@ for (const { optional, ...t } of targets) {
 // finds its .wasm binaries beside itself (see resolveWasmDir).
 const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
 for (const f of readdirSync(wasmDir).filter((n) => n.endsWith('.wasm'))) copyFileSync(join(wasmDir, f), join(root, 'dist', f));
+// Declarations of the SDK for the editor's TypeScript plugin (tsPlugin/).
+buildTypes(root);
+// npm installs the plugin as a copy (install-links, so the .vsix packager sees
+// it): keep that copy in step with tsPlugin/ while developing.
+const pluginCopy = join(root, 'node_modules', 'mmgrpo-ts-plugin');
+if (existsSync(pluginCopy)) for (const f of readdirSync(join(root, 'tsPlugin'))) copyFileSync(join(root, 'tsPlugin', f), join(pluginCopy, f));
 console.log('built dist/');

@@ -64,6 +64,7 @@ export function prepareWorkspace(root, dir, { promptBaseUrl } = {}) {
     'extensions.autoUpdate': false,
     'git.enabled': false,
     'security.workspace.trust.startupPrompt': 'always',
+    ...(process.env.MMGRPO_E2E_TSLOG ? { 'typescript.tsserver.log': 'verbose' } : {}),
   };
   writeFileSync(join(dir, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2) + '\n');
   return dir;

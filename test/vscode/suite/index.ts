@@ -8,7 +8,8 @@ import { untrustedScenarios } from './untrusted';
 // the scenarios: "trusted" (default) or "untrusted".
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', timeout: 900_000, color: false, reporter: 'spec' });
+  // MMGRPO_E2E_GREP runs only the scenarios whose title matches (debugging one scenario).
+  const mocha = new Mocha({ ui: 'bdd', timeout: 900_000, color: false, reporter: 'spec', grep: process.env.MMGRPO_E2E_GREP });
   // The scenarios are bundled with this file: expose mocha's globals, then let them register.
   mocha.suite.emit('pre-require', globalThis, path.join(__dirname, 'scenarios'), mocha);
   if (process.env.MMGRPO_E2E_PHASE === 'untrusted') untrustedScenarios();

@@ -94,6 +94,21 @@ export function trustedScenarios(): void {
       await shot('01-task-lenses');
     });
 
+    it('the `mmgrpo` import type-checks in the editor with nothing installed (the TypeScript plugin)', async () => {
+      const editor = await openFile(wsFile('program.ts'));
+      const text = editor.document.getText();
+      const at = editor.document.positionAt(text.indexOf('new Predict(') + 'new '.length);
+      // VS Code's TypeScript answers "go to definition" with our declarations once its server is up.
+      const target = await waitFor('the definition of Predict', async () => {
+        const defs = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', editor.document.uri, at);
+        const uris = (defs ?? []).map((d) => ('targetUri' in d ? d.targetUri : d.uri).fsPath);
+        return uris.find((u) => /dist[\\/]types[\\/][\w.]+\.d\.ts$/.test(u));
+      }, 120_000, 1000);
+      assert.match(target, /[\\/]dist[\\/]types[\\/]/, 'the SDK declarations the extension ships');
+      const problems = vscode.languages.getDiagnostics(editor.document.uri).map((d) => d.message);
+      assert.deepEqual(problems.filter((m) => m.includes("'mmgrpo'")), [], problems.join(' | '));
+    });
+
     it('a task file with a syntax error gets no false lenses, and running it gives a clear error', async () => {
       const broken = wsFile('broken', 'task.ts');
       await openFile(broken);
