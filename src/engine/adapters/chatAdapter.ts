@@ -27,8 +27,23 @@ export function formatAnswer(signature: Signature, outputs: Record<string, unkno
   return body ? `${body}\n\n${marker(COMPLETED)}` : marker(COMPLETED);
 }
 
-// Signatures are immutable, so a rendered system message stays valid for the signature's life.
-const SYSTEM_MESSAGES = new WeakMap<Signature, Map<string, string>>();
+/** Prompt text that depends only on the signature (and instructions), rendered once. */
+interface RenderedParts {
+  /** System messages by instructions, marker mode and choice mode. */
+  marker: Map<string, string>;
+  choice: Map<string, string>;
+  reminder?: string;
+}
+
+// Signatures are immutable, so rendered parts stay valid for the signature's life. Keyed by
+// the instructions string itself (not a derived key) so lookups reuse its cached hash.
+const RENDERED = new WeakMap<Signature, RenderedParts>();
+
+function renderedParts(signature: Signature): RenderedParts {
+  let parts = RENDERED.get(signature);
+  if (!parts) RENDERED.set(signature, (parts = { marker: new Map(), choice: new Map() }));
+  return parts;
+}
 
 /** Renders fields between `[[ ## name ## ]]` markers; the format DSPy popularised. */
 export class ChatAdapter implements Adapter {
@@ -47,7 +62,7 @@ export class ChatAdapter implements Adapter {
       messages.push({ role: 'user', content: renderSections(signature.inputFields, demo) || '(no inputs given for this example)' });
       messages.push({ role: 'assistant', content: choice ? renderValue(choice.type, demo[choice.name]) : formatAnswer(signature, demo) });
     }
-    const reminder = choice ? choiceReminder(choice) : markerReminder(signature);
+    const reminder = choice ? choiceReminder(choice) : cachedMarkerReminder(signature);
     messages.push({ role: 'user', content: `${renderSections(signature.inputFields, input.inputs)}\n\n${reminder}` });
     if (!choice) return { messages };
     return { messages, extraBody: { guided_choice: choice.type.values.map(String) }, choiceMode: true };
@@ -60,15 +75,14 @@ export class ChatAdapter implements Adapter {
 
   /** The system message is the same for every call of a module: built once per (signature, instructions, mode). */
   private systemMessage(signature: Signature, instructions: string, choiceMode: boolean): string {
-    let bySig = SYSTEM_MESSAGES.get(signature);
-    if (!bySig) SYSTEM_MESSAGES.set(signature, (bySig = new Map()));
-    const key = `${choiceMode ? 1 : 0}${instructions}`;
-    let text = bySig.get(key);
+    const parts = renderedParts(signature);
+    const byInstructions = choiceMode ? parts.choice : parts.marker;
+    let text = byInstructions.get(instructions);
     if (text === undefined) {
       const format = choiceMode ? choiceFormat(signature) : markerFormat(signature);
       text = [describeFields(signature), format, instructionsBlock(instructions)].join('\n\n');
-      if (bySig.size > 64) bySig.clear(); // prompt search tries many instructions: keep the cache small
-      bySig.set(key, text);
+      if (byInstructions.size > 64) byInstructions.clear(); // prompt search tries many instructions: keep the cache small
+      byInstructions.set(instructions, text);
     }
     return text;
   }
@@ -99,6 +113,11 @@ function choiceFormat(signature: Signature): string {
   return `Answer format: reply with only the value of \`${f.name}\`, ${typeHint(f.type)}. No markers, quotes or explanation.`;
 }
 
+function cachedMarkerReminder(signature: Signature): string {
+  const parts = renderedParts(signature);
+  return (parts.reminder ??= markerReminder(signature));
+}
+
 function markerReminder(signature: Signature): string {
   const list = signature.outputFields.map((f) => `\`${marker(f.name)}\` (${typeHint(f.type)})`).join(', then ');
   return `Respond with ${list}, and finish with \`${marker(COMPLETED)}\`.`;
@@ -113,16 +132,61 @@ function choiceReminder(f: FieldSpec): string {
 const MARKER = /\[\[\s*##\s*(\w+)\s*##\s*\]\]/;
 
 /** Text after the first marker of each name, up to the next marker of any name. */
-function splitSections(completion: string): Map<string, string> {
-  const re = new RegExp(MARKER.source, 'g');
-  const hits = [...completion.matchAll(re)];
+export function splitSections(completion: string): Map<string, string> {
+  // A hand scan equal to matching MARKER globally: this runs on every LM answer, and
+  // indexOf plus a few char checks costs less than regex match objects.
   const sections = new Map<string, string>();
-  hits.forEach((m, i) => {
-    const start = (m.index ?? 0) + m[0].length;
-    const end = i + 1 < hits.length ? hits[i + 1].index ?? completion.length : completion.length;
-    if (!sections.has(m[1])) sections.set(m[1], completion.slice(start, end));
-  });
+  let name: string | undefined;
+  let start = 0;
+  for (let at = completion.indexOf('[[', 0); at !== -1; ) {
+    const hit = markerAt(completion, at);
+    if (hit === undefined) {
+      at = completion.indexOf('[[', at + 1);
+      continue;
+    }
+    if (name !== undefined && !sections.has(name)) sections.set(name, completion.slice(start, at));
+    name = hit.name;
+    start = hit.end;
+    at = completion.indexOf('[[', hit.end);
+  }
+  if (name !== undefined && !sections.has(name)) sections.set(name, completion.slice(start));
   return sections;
+}
+
+/** The marker `[[ ## name ## ]]` (any whitespace as `\s*`) starting exactly at `at`, if there is one. */
+function markerAt(text: string, at: number): { name: string; end: number } | undefined {
+  let i = skipSpace(text, at + 2);
+  if (text.charCodeAt(i) !== HASH || text.charCodeAt(i + 1) !== HASH) return undefined;
+  i = skipSpace(text, i + 2);
+  const nameStart = i;
+  while (i < text.length && isWordChar(text.charCodeAt(i))) i++;
+  if (i === nameStart) return undefined;
+  const name = text.slice(nameStart, i);
+  i = skipSpace(text, i);
+  if (text.charCodeAt(i) !== HASH || text.charCodeAt(i + 1) !== HASH) return undefined;
+  i = skipSpace(text, i + 2);
+  if (text.charCodeAt(i) !== CLOSE || text.charCodeAt(i + 1) !== CLOSE) return undefined;
+  return { name, end: i + 2 };
+}
+
+const HASH = 0x23;
+const CLOSE = 0x5d;
+const SPACE = /\s/;
+
+function skipSpace(text: string, i: number): number {
+  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** Same set as the regex `\s`; ASCII decided inline, the rare rest by the regex itself. */
+function isSpace(c: number): boolean {
+  if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) return true;
+  return c >= 0xa0 && SPACE.test(String.fromCharCode(c));
+}
+
+/** Same set as the regex `\w`. */
+function isWordChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
 }
 
 function parseMarkers(signature: Signature, completion: string): Record<string, unknown> {

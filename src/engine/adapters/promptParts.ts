@@ -47,11 +47,15 @@ export function marker(name: string): string {
 export const COMPLETED = 'completed';
 
 /** Marker sections for the given fields, skipping those absent from `values` (partial demos). */
-export function renderSections(fields: FieldSpec[], values: Record<string, unknown>): string {
-  return fields
-    .filter((f) => Object.hasOwn(values, f.name) && values[f.name] !== undefined)
-    .map((f) => `${marker(f.name)}\n${renderValue(f.type, values[f.name])}`)
-    .join('\n\n');
+export function renderSections(fields: readonly FieldSpec[], values: Record<string, unknown>): string {
+  // A plain loop: this renders the inputs of every call.
+  let out = '';
+  for (const f of fields) {
+    if (!Object.hasOwn(values, f.name) || values[f.name] === undefined) continue;
+    if (out) out += '\n\n';
+    out += `${marker(f.name)}\n${renderValue(f.type, values[f.name])}`;
+  }
+  return out;
 }
 
 export function hasAnyField(fields: FieldSpec[], values: Record<string, unknown>): boolean {

@@ -48,26 +48,22 @@ export interface EvaluationResult {
 /** Evaluates a program on a dataset in parallel; one bad example never stops the rest. */
 export async function evaluate(opts: EvaluateOptions): Promise<EvaluationResult> {
   const failureScore = opts.failureScore ?? 0;
+  // One context for every example: runProgram copies it (adding its recorder) anyway.
+  const ctx = { lm: opts.lm, adapter: opts.adapter, sampling: opts.sampling, signal: opts.signal, cache: opts.cache };
   const one = async (example: Example, index: number): Promise<ExampleResult | undefined> => {
     const inputs = inputsOf(opts.task, example);
-    const run = await runProgram(opts.program, inputs, {
-      lm: opts.lm,
-      adapter: opts.adapter,
-      sampling: opts.sampling,
-      signal: opts.signal,
-      cache: opts.cache,
-    });
+    const run = await runProgram(opts.program, inputs, ctx);
     // A cancelled example is not a failed one: leave it out of the score.
     if (run.error?.kind === 'aborted') return undefined;
-    const base = { index, inputs, trace: run.trace, latencyMs: run.latencyMs };
+    const { trace, latencyMs } = run;
     let result: ExampleResult;
     if (run.error || !run.outputs) {
-      result = { ...base, score: failureScore, error: run.error?.message ?? 'The program returned no outputs.' };
+      result = { index, inputs, trace, latencyMs, score: failureScore, error: run.error?.message ?? 'The program returned no outputs.' };
     } else {
       const outcome = await applyMetric(opts.task.metric, example, run.outputs, run.trace);
       result = outcome.ok
-        ? { ...base, prediction: run.outputs, score: outcome.score }
-        : { ...base, prediction: run.outputs, score: failureScore, error: outcome.error };
+        ? { index, inputs, trace, latencyMs, prediction: run.outputs, score: outcome.score }
+        : { index, inputs, trace, latencyMs, prediction: run.outputs, score: failureScore, error: outcome.error };
     }
     opts.onExample?.(result);
     return result;

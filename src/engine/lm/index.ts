@@ -8,6 +8,7 @@ export { UsageMeter, costOf, type UsageTotals, type UsagePrices, type UsageRecor
 export { ResponseCache, cacheKey, canonicalJson, type CachedAnswer } from './cache';
 export {
   withRetries,
+  retryAfterFailure,
   backoffDelayMs,
   parseRetryAfterMs,
   mulberry32,

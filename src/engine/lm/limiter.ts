@@ -37,12 +37,17 @@ export class Limiter {
     return this.queue.length;
   }
 
+  /** A slot now, or undefined when the caller must queue; never jumps the queue. */
+  tryAcquire(): Release | undefined {
+    if (this.active >= this.maxConcurrency || this.queue.length > 0) return undefined;
+    this.active++;
+    return this.makeRelease();
+  }
+
   acquire(signal?: AbortSignal): Promise<Release> {
     if (signal?.aborted) return Promise.reject(abortedError());
-    if (this.active < this.maxConcurrency && this.queue.length === 0) {
-      this.active++;
-      return Promise.resolve(this.makeRelease());
-    }
+    const now = this.tryAcquire();
+    if (now) return Promise.resolve(now);
     return new Promise<Release>((resolve, reject) => {
       const waiter: Waiter = { grant: resolve, reject, signal };
       if (signal) {

@@ -4,9 +4,9 @@ import OpenAI from 'openai';
 import type { TokenLogprob, TokenUsage } from '../../protocol/lm';
 import { ResponseCache, cacheKey } from './cache';
 import { NO_KEY_PLACEHOLDER, validateLMConfig } from './config';
-import { AttemptError, classifyFailure, toLMError } from './errors';
-import { Limiter } from './limiter';
-import { RetriesExhausted, mulberry32, withRetries, type BackoffOptions, type Rng, type Sleep } from './retry';
+import { AttemptError, classifyFailure, toLMError, type FailureContext } from './errors';
+import { Limiter, type Release } from './limiter';
+import { RetriesExhausted, mulberry32, retryAfterFailure, type BackoffOptions, type Rng, type Sleep } from './retry';
 import { LMError, type LanguageModel, type LMChoice, type LMConfig, type LMRequest, type LMResponse } from './types';
 import { UsageMeter } from './usage';
 
@@ -72,8 +72,25 @@ export class OpenAICompatibleLM implements LanguageModel {
         return res;
       }
     }
-    const { answer, retries } = await this.fetchWithRetries(buildBody(request, model), model, signal);
-    const res: LMResponse = { ...answer, latencyMs: performance.now() - started, cached: false, retries };
+    const body = buildBody(request, model);
+    let answer: Answer;
+    let retries = 0;
+    // The first attempt is made here and the retry loop only entered when it fails: on the
+    // common path that saves the loop's async frames, options and closures on every call.
+    try {
+      if (signal?.aborted) throw new LMError('aborted', 'The LM call was cancelled.');
+      answer = await this.attempt(body, model, signal);
+    } catch (first) {
+      ({ value: answer, retries } = await this.retryAfter(first, body, model, signal));
+    }
+    const res: LMResponse = {
+      model: answer.model,
+      choices: answer.choices,
+      usage: answer.usage,
+      latencyMs: performance.now() - started,
+      cached: false,
+      retries,
+    };
     this.usage.record(res);
     if (key && this.cache) {
       // A failed cache write only costs a future refetch; it must not fail a good answer.
@@ -82,9 +99,10 @@ export class OpenAICompatibleLM implements LanguageModel {
     return res;
   }
 
-  private async fetchWithRetries(body: WireBody, model: string, signal?: AbortSignal) {
+  /** Retries after a failed first attempt; always leaves with an LMError. */
+  private async retryAfter(first: unknown, body: WireBody, model: string, signal?: AbortSignal) {
     try {
-      const { value, retries } = await withRetries(() => this.attempt(body, model, signal), {
+      return await retryAfterFailure((attempt) => this.attempt(body, model, signal), first, {
         maxRetries: this.config.maxRetries,
         rng: this.rng,
         sleep: this.deps.sleep,
@@ -95,7 +113,6 @@ export class OpenAICompatibleLM implements LanguageModel {
             ? { retry: err.failure.retryable, retryAfterMs: err.failure.retryAfterMs }
             : { retry: false },
       });
-      return { answer: value, retries };
     } catch (err) {
       throw this.finalError(err, model);
     }
@@ -111,49 +128,135 @@ export class OpenAICompatibleLM implements LanguageModel {
   }
 
   /** One HTTP attempt while holding a concurrency slot; every failure leaves as a classified AttemptError. */
-  private async attempt(body: WireBody, model: string, signal?: AbortSignal) {
-    const release = await this.limiter.acquire(signal);
+  private attempt(body: WireBody, model: string, signal?: AbortSignal): Promise<Answer> {
+    // A free slot is taken synchronously: no promise, no extra turn of the microtask queue.
+    const release = signal?.aborted ? undefined : this.limiter.tryAcquire();
+    if (release) return this.send(body, model, signal, release);
+    return this.limiter.acquire(signal).then((r) => this.send(body, model, signal, r));
+  }
+
+  /** Sends one request holding `release`; see `InFlight`. */
+  private send(body: WireBody, model: string, signal: AbortSignal | undefined, release: Release): Promise<Answer> {
+    return new InFlight(this, model, signal, release).start(body);
+  }
+
+  /** @internal Called by `InFlight`: the SDK call, so the client stays private to this class. */
+  createCompletion(body: WireBody, signal: AbortSignal | undefined): PromiseLike<unknown> {
+    // maxRetries and timeout are set on the client; per-call options would only be merged again.
+    return this.client.chat.completions.create(body as never, signal ? { signal } : undefined);
+  }
+
+  /** @internal Called by `InFlight` when an answer maps cleanly. */
+  noteSuccess(): void {
+    this.everSucceeded = true;
+  }
+
+  /** @internal Called by `InFlight`: what classifying a failure needs to know about this client. */
+  failureContext(timedOut: boolean, signal: AbortSignal | undefined): FailureContext {
+    return { timedOut, aborted: signal?.aborted === true, everSucceeded: this.everSucceeded, secret: this.config.apiKey };
+  }
+
+  /** @internal Per-attempt timeout in milliseconds. */
+  get timeoutMs(): number {
+    return this.config.timeoutMs;
+  }
+}
+
+/**
+ * One HTTP attempt in flight. A small class rather than an async function racing a
+ * deadline promise, because it runs for every LM call: methods instead of per-call
+ * closures, and the fewest promises (each one costs a hook call per promise once
+ * AsyncLocalStorage is active, on Node 20).
+ */
+class InFlight {
+  private timedOut = false;
+  private settled = false;
+  private timer?: NodeJS.Timeout;
+  private ctrl?: AbortController;
+  private resolve!: (answer: Answer) => void;
+  private reject!: (err: unknown) => void;
+
+  constructor(
+    private readonly lm: OpenAICompatibleLM,
+    private readonly model: string,
+    private readonly signal: AbortSignal | undefined,
+    private readonly release: Release,
+  ) {}
+
+  start(body: WireBody): Promise<Answer> {
+    const done = new Promise<Answer>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
     // Our own timer also covers reading the body, which the SDK's timeout does not.
     // With a caller signal it aborts the request; without one it only stops waiting:
     // an AbortController per request costs measurable throughput on Node 20
     // (signals are transferable objects), and the SDK already makes one.
-    const ctrl = signal ? new AbortController() : undefined;
-    let timedOut = false;
-    const onAbort = () => ctrl?.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        timedOut = true;
-        ctrl?.abort();
-        reject(new Error(`timed out after ${this.config.timeoutMs} ms`));
-      }, this.config.timeoutMs);
-    });
-    try {
-      const call = this.client.chat.completions.create(body as never, {
-        ...(ctrl ? { signal: ctrl.signal } : {}),
-        maxRetries: 0,
-        timeout: this.config.timeoutMs,
-      });
-      call.catch(() => undefined); // a late failure after the deadline must not go unhandled
-      const raw = await Promise.race([call, deadline]);
-      const answer = mapCompletion(raw as unknown, model);
-      this.everSucceeded = true;
-      return answer;
-    } catch (err) {
-      const ctx = { timedOut, aborted: signal?.aborted === true, everSucceeded: this.everSucceeded, secret: this.config.apiKey };
-      throw new AttemptError(classifyFailure(err, ctx));
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      release();
+    if (this.signal) {
+      this.ctrl = new AbortController();
+      this.signal.addEventListener('abort', this, { once: true });
     }
+    this.timer = setTimeout(onDeadline, this.lm.timeoutMs, this);
+    try {
+      this.lm.createCompletion(body, this.ctrl?.signal).then(
+        (raw) => this.answer(raw),
+        (err: unknown) => this.fail(err),
+      );
+    } catch (err) {
+      this.fail(err);
+    }
+    return done;
+  }
+
+  /** The caller's signal aborted (EventListener object form: no closure needed). */
+  handleEvent(): void {
+    this.ctrl?.abort();
+  }
+
+  deadline(): void {
+    this.timedOut = true;
+    this.ctrl?.abort();
+    this.fail(new Error(`timed out after ${this.lm.timeoutMs} ms`));
+  }
+
+  private answer(raw: unknown): void {
+    if (this.settled) return;
+    let answer: Answer;
+    try {
+      answer = mapCompletion(raw, this.model);
+    } catch (err) {
+      return this.fail(err);
+    }
+    this.lm.noteSuccess();
+    this.settle();
+    this.resolve(answer);
+  }
+
+  /** Every failure leaves as a classified AttemptError; a late one after the deadline is dropped. */
+  private fail(err: unknown): void {
+    if (this.settled) return;
+    const ctx = this.lm.failureContext(this.timedOut, this.signal);
+    this.settle();
+    this.reject(new AttemptError(classifyFailure(err, ctx)));
+  }
+
+  private settle(): void {
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.signal?.removeEventListener('abort', this);
+    this.release();
   }
 }
 
+function onDeadline(attempt: InFlight): void {
+  attempt.deadline();
+}
+
+type Answer = ReturnType<typeof mapCompletion>;
+
 /** Wire body: extra fields first so the typed sampling fields (and model/messages) always win. */
 export function buildBody(request: LMRequest, model: string): WireBody {
-  const body: WireBody = { ...(request.extraBody ?? {}), model, messages: request.messages };
+  const body: WireBody = request.extraBody ? { ...request.extraBody, model, messages: request.messages } : { model, messages: request.messages };
   const fields = ['temperature', 'top_p', 'max_tokens', 'n', 'seed', 'logprobs', 'top_logprobs'] as const;
   for (const f of fields) if (request[f] !== undefined) body[f] = request[f];
   if (request.stop && request.stop.length > 0) body.stop = request.stop;
@@ -182,9 +285,8 @@ export function mapCompletion(raw: unknown, requestedModel: string): { model: st
   if (!c || typeof c !== 'object' || !Array.isArray(c.choices)) {
     throw new AttemptError({ kind: 'bad_response', retryable: false, detail: 'the body has no "choices" array' });
   }
-  const choices = [...c.choices]
-    .sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
-    .map((ch): LMChoice => {
+  const ordered = c.choices.length > 1 ? [...c.choices].sort((a, b) => (a.index ?? 0) - (b.index ?? 0)) : c.choices;
+  const choices = ordered.map((ch): LMChoice => {
       const out: LMChoice = { text: ch.message?.content ?? '', finishReason: ch.finish_reason ?? null };
       const lp = ch.logprobs?.content;
       if (Array.isArray(lp)) out.logprobs = lp.map(mapTokenLogprob);

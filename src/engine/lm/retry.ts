@@ -114,22 +114,41 @@ export class RetriesExhausted extends Error {
  * thrown is always a `RetriesExhausted` (or an `LMError` of kind 'aborted').
  */
 export async function withRetries<T>(fn: (attempt: number) => Promise<T>, opts: RetryOptions): Promise<RetryResult<T>> {
+  throwIfAborted(opts.signal);
+  try {
+    return { value: await fn(0), retries: 0 };
+  } catch (err) {
+    return retryAfterFailure(fn, err, opts);
+  }
+}
+
+/**
+ * The retry loop from the first failed attempt on. Split from `withRetries` so a caller can
+ * make its first attempt itself and pay for the loop (and its options) only when it fails.
+ */
+export async function retryAfterFailure<T>(
+  fn: (attempt: number) => Promise<T>,
+  firstError: unknown,
+  opts: RetryOptions,
+): Promise<RetryResult<T>> {
   const sleep = opts.sleep ?? realSleep;
+  let err = firstError;
   for (let attempt = 0; ; attempt++) {
+    if (err instanceof LMError && err.kind === 'aborted') throw err;
+    throwIfAborted(opts.signal);
+    const decision = opts.classify(err);
+    if (!decision.retry || attempt >= opts.maxRetries) throw new RetriesExhausted(err, attempt + 1);
+    const delayMs =
+      decision.retryAfterMs !== undefined
+        ? Math.min(decision.retryAfterMs, opts.maxRetryAfterMs ?? 120_000)
+        : backoffDelayMs(attempt, opts.rng, opts.backoff);
+    opts.onRetry?.({ retryIndex: attempt, delayMs, error: err });
+    await abortableSleep(sleep, delayMs, opts.signal);
     throwIfAborted(opts.signal);
     try {
-      return { value: await fn(attempt), retries: attempt };
-    } catch (err) {
-      if (err instanceof LMError && err.kind === 'aborted') throw err;
-      throwIfAborted(opts.signal);
-      const decision = opts.classify(err);
-      if (!decision.retry || attempt >= opts.maxRetries) throw new RetriesExhausted(err, attempt + 1);
-      const delayMs =
-        decision.retryAfterMs !== undefined
-          ? Math.min(decision.retryAfterMs, opts.maxRetryAfterMs ?? 120_000)
-          : backoffDelayMs(attempt, opts.rng, opts.backoff);
-      opts.onRetry?.({ retryIndex: attempt, delayMs, error: err });
-      await abortableSleep(sleep, delayMs, opts.signal);
+      return { value: await fn(attempt + 1), retries: attempt + 1 };
+    } catch (next) {
+      err = next;
     }
   }
 }

@@ -21,23 +21,10 @@ export abstract class Module {
 
   /** Every predictor with its stable dotted name, in field-definition order; each object once. */
   namedPredictors(): Array<[string, Predict]> {
-    const out: Array<[string, Predict]> = [];
-    const seenPredictors = new Set<Predict>();
-    const visited = new Set<object>([this]);
-    const walk = (value: unknown, name: string): void => {
-      if (value instanceof Predict) {
-        if (!seenPredictors.has(value)) out.push([name, value]);
-        seenPredictors.add(value);
-        return;
-      }
-      const container = value instanceof Module || Array.isArray(value) || isPlainObject(value);
-      if (!container || visited.has(value as object)) return;
-      visited.add(value as object);
-      if (Array.isArray(value)) value.forEach((item, i) => walk(item, `${name}[${i}]`));
-      else for (const key of Object.keys(value as object)) walk((value as Record<string, unknown>)[key], childName(name, key));
-    };
-    for (const key of Object.keys(this)) walk((this as Record<string, unknown>)[key], childName('', key));
-    return out;
+    // Runs once per rollout, so the walk is a plain function with state passed in, not closures.
+    const walk: PredictorWalk = { out: [], seen: new Set<object>([this]) };
+    for (const key of Object.keys(this)) walkValue(walk, (this as Record<string, unknown>)[key], childName('', key));
+    return walk.out;
   }
 
   predictors(): Predict[] {
@@ -105,6 +92,30 @@ function predictorProblems(name: string, p: Predict, s: PredictorStateJson): str
   if (typeof s.instructions !== 'string') problems.push(`module "${name}": instructions must be a string`);
   if (!Array.isArray(s.demos) || !s.demos.every(isPlainObject)) problems.push(`module "${name}": demos must be an array of objects`);
   return problems;
+}
+
+interface PredictorWalk {
+  out: Array<[string, Predict]>;
+  /** Predictors listed and containers entered; one set is enough, a predictor is never a container. */
+  seen: Set<object>;
+}
+
+function walkValue(walk: PredictorWalk, value: unknown, name: string): void {
+  if (value instanceof Predict) {
+    if (!walk.seen.has(value)) {
+      walk.out.push([name, value]);
+      walk.seen.add(value);
+    }
+    return;
+  }
+  if (typeof value !== 'object' || value === null || walk.seen.has(value)) return;
+  if (Array.isArray(value)) {
+    walk.seen.add(value);
+    for (let i = 0; i < value.length; i++) walkValue(walk, value[i], `${name}[${i}]`);
+  } else if (value instanceof Module || isPlainObject(value)) {
+    walk.seen.add(value);
+    for (const key of Object.keys(value)) walkValue(walk, (value as Record<string, unknown>)[key], childName(name, key));
+  }
 }
 
 function cloneGraph(value: unknown, memo: Map<object, unknown>): unknown {

@@ -1,4 +1,5 @@
-import type { LMRequest, LMResponse } from '../lm/types';
+import type { ChatMessage } from '../../protocol/lm';
+import type { LMRequest, LMResponse, SamplingParams } from '../lm/types';
 import { LMError } from '../lm/types';
 import { AdapterParseError } from '../adapters/errors';
 import { ChatAdapter } from '../adapters/chatAdapter';
@@ -57,8 +58,18 @@ export class Predict {
     const request = buildRequest(prompt, ctx);
     const handle = ctx.recorder?.begin(this, { ...inputs });
     if (handle) fillRequest(handle, request, ctx.lm.model);
+    // One async frame per call (the LM call is awaited here, the rest is synchronous):
+    // this runs for every module call, so each saved promise shows in engine throughput.
+    const started = tick();
     try {
-      return await this.call(ctx, adapter, prompt, request, handle);
+      let response: LMResponse;
+      try {
+        response = await outsideContext(() => ctx.lm.complete(request, ctx.signal));
+      } catch (e) {
+        if (handle) Object.assign(handle.record, { error: errorMessage(e), latencyMs: tick() - started });
+        throw e;
+      }
+      return this.finishCall(ctx, adapter, prompt, response, handle, tick() - started);
     } catch (e) {
       if (handle) ctx.recorder?.noteFailure(e, handle.module);
       if (e instanceof AdapterParseError && handle) e.module = handle.module;
@@ -68,24 +79,18 @@ export class Predict {
     }
   }
 
-  private async call(
+  /** Records the answer and parses it into outputs. */
+  private finishCall(
     ctx: ProgramContext,
     adapter: Adapter,
     prompt: FormattedPrompt,
-    request: LMRequest,
+    response: LMResponse,
     handle: CallHandle | undefined,
-  ): Promise<Record<string, unknown>> {
-    const started = tick();
-    let response: LMResponse;
-    try {
-      response = await outsideContext(() => ctx.lm.complete(request, ctx.signal));
-    } catch (e) {
-      if (handle) Object.assign(handle.record, { error: errorMessage(e), latencyMs: tick() - started });
-      throw e;
-    }
+    latencyMs: number,
+  ): Record<string, unknown> {
     const choice = response.choices[0];
     const record = handle?.record;
-    if (record) fillResponse(record, response, tick() - started);
+    if (record) fillResponse(record, response, latencyMs);
     if (!choice || typeof choice.text !== 'string') {
       const err = new LMError('bad_response', `${this.describe(ctx)}: the LM response has no choices`);
       if (record) record.error = err.message;
@@ -103,15 +108,29 @@ export class Predict {
   }
 
   private checkInputs(inputs: Record<string, unknown>, ctx?: ProgramContext): void {
-    const expected = this.signature.inputNames;
-    const where = (): string => `${this.describe(ctx)} expects input fields ${expected.map((n) => `"${n}"`).join(', ')}`;
+    const fields = this.signature.inputFields;
     if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) {
-      throw new Error(`${where()}; it was called with ${Array.isArray(inputs) ? 'an array' : String(inputs)} instead of an object like { ${expected[0]}: ... }`);
+      const expected = this.signature.inputNames;
+      throw new Error(`${this.inputsHint(ctx)}; it was called with ${Array.isArray(inputs) ? 'an array' : String(inputs)} instead of an object like { ${expected[0]}: ... }`);
     }
+    // Plain loops on the common (valid) path: this runs on every call and should not allocate.
+    for (const key in inputs) {
+      if (Object.hasOwn(inputs, key) && !hasField(fields, key)) return this.badInputs(inputs, ctx);
+    }
+    for (const f of fields) if (inputs[f.name] === undefined) return this.badInputs(inputs, ctx);
+  }
+
+  /** Throws the error that names every unknown or missing input field. */
+  private badInputs(inputs: Record<string, unknown>, ctx?: ProgramContext): never {
+    const expected = this.signature.inputNames;
     const unknown = Object.keys(inputs).filter((k) => !expected.includes(k));
-    if (unknown.length) throw new Error(`${where()}; got unknown input field(s) ${unknown.map((n) => `"${n}"`).join(', ')}`);
+    if (unknown.length) throw new Error(`${this.inputsHint(ctx)}; got unknown input field(s) ${unknown.map((n) => `"${n}"`).join(', ')}`);
     const missing = expected.filter((k) => inputs[k] === undefined);
-    if (missing.length) throw new Error(`${where()}; missing input field(s) ${missing.map((n) => `"${n}"`).join(', ')}`);
+    throw new Error(`${this.inputsHint(ctx)}; missing input field(s) ${missing.map((n) => `"${n}"`).join(', ')}`);
+  }
+
+  private inputsHint(ctx?: ProgramContext): string {
+    return `${this.describe(ctx)} expects input fields ${this.signature.inputNames.map((n) => `"${n}"`).join(', ')}`;
   }
 
   /** Human name for errors: the module name when a run registered it. */
@@ -131,17 +150,42 @@ export class ChainOfThought extends Predict {
 }
 
 function buildRequest(prompt: FormattedPrompt, ctx: ProgramContext): LMRequest {
-  const { extraBody: baseExtra, ...sampling } = ctx.sampling ?? {};
-  const extraBody = { ...baseExtra, ...prompt.extraBody };
-  const request: LMRequest = { messages: prompt.messages, ...sampling };
-  if (Object.keys(extraBody).length > 0) request.extraBody = extraBody;
+  const sampling = ctx.sampling;
+  const baseExtra = sampling?.extraBody;
+  const request: LMRequest = { messages: prompt.messages };
+  if (sampling) copySampling(sampling, request);
+  // Merged only when either side has extra fields: the common call has none.
+  if (hasKeys(baseExtra) || hasKeys(prompt.extraBody)) {
+    const extraBody = { ...baseExtra, ...prompt.extraBody };
+    if (Object.keys(extraBody).length > 0) request.extraBody = extraBody;
+  }
   if (ctx.cache !== undefined) request.cache = ctx.cache;
   return request;
 }
 
+/** `{ ...sampling }` without `extraBody`, written as a loop (object rest is slow on hot paths). */
+function copySampling(sampling: SamplingParams, into: LMRequest): void {
+  const from = sampling as Record<string, unknown>;
+  const to = into as unknown as Record<string, unknown>;
+  for (const key in from) if (key !== 'extraBody' && Object.hasOwn(from, key)) to[key] = from[key];
+}
+
+function hasKeys(o: Record<string, unknown> | undefined): boolean {
+  if (!o) return false;
+  for (const key in o) if (Object.hasOwn(o, key)) return true;
+  return false;
+}
+
 function fillRequest(handle: CallHandle, request: LMRequest, model: string): void {
-  const { messages, cache: _cache, model: _model, ...sampling } = request;
-  handle.record.messages = messages.map((m) => ({ ...m }));
+  const messages = request.messages;
+  const copy: ChatMessage[] = new Array(messages.length);
+  for (let i = 0; i < messages.length; i++) copy[i] = { ...messages[i] };
+  const sampling: Record<string, unknown> = {};
+  const from = request as unknown as Record<string, unknown>;
+  for (const key in from) {
+    if (key !== 'messages' && key !== 'cache' && key !== 'model' && Object.hasOwn(from, key)) sampling[key] = from[key];
+  }
+  handle.record.messages = copy;
   handle.record.sampling = sampling;
   handle.record.model = model;
 }
@@ -153,6 +197,11 @@ function fillResponse(record: CallHandle['record'], response: LMResponse, latenc
   if (response.model) record.model = response.model;
   if (response.usage) record.usage = { ...response.usage };
   if (choice?.logprobs) record.logprobs = choice.logprobs;
+}
+
+function hasField(fields: readonly { name: string }[], name: string): boolean {
+  for (let i = 0; i < fields.length; i++) if (fields[i].name === name) return true;
+  return false;
 }
 
 function errorMessage(e: unknown): string {

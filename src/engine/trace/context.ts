@@ -18,7 +18,7 @@ export interface ProgramContext {
  * AsyncLocalStorage (not a global) so that many rollouts can run concurrently
  * on one event loop, each seeing only its own LM, sampling and recorder.
  */
-const storage = new AsyncLocalStorage<ProgramContext>();
+const storage = new AsyncLocalStorage<ProgramContext | undefined>();
 
 export function runWithContext<T>(ctx: ProgramContext, fn: () => T): T {
   return storage.run(ctx, fn);
@@ -28,9 +28,13 @@ export function runWithContext<T>(ctx: ProgramContext, fn: () => T): T {
  * Runs `fn` outside any program context. LM calls go through here: the call
  * needs nothing from the context (the predictor captured it), and the HTTP
  * stack's promises need not carry the store.
+ *
+ * Not `storage.exit`: on Node 20 that disables and re-enables the async hooks
+ * behind AsyncLocalStorage (resetting V8's promise hooks) on every call.
+ * Running with an empty store hides the context just the same.
  */
 export function outsideContext<T>(fn: () => T): T {
-  return storage.exit(fn);
+  return storage.run(undefined, fn);
 }
 
 export function currentContext(): ProgramContext | undefined {

@@ -17,7 +17,8 @@ export class TraceRecorder {
   private readonly counts = new Map<string, number>();
   private readonly records: ModuleCallRecord[] = [];
   private readonly pending = new Set<ModuleCallRecord>();
-  private readonly failures = new WeakMap<object, string>();
+  /** Created on the first failure: most runs have none, and a WeakMap per rollout is not free. */
+  private failures?: WeakMap<object, string>;
   private unregistered = 0;
 
   constructor(named: Iterable<readonly [string, object]> = []) {
@@ -55,21 +56,26 @@ export class TraceRecorder {
 
   /** Remembers which module an error came from, for error classification after the run. */
   noteFailure(error: unknown, module: string): void {
-    if (typeof error === 'object' && error !== null && !this.failures.has(error)) this.failures.set(error, module);
+    if (typeof error !== 'object' || error === null) return;
+    this.failures ??= new WeakMap();
+    if (!this.failures.has(error)) this.failures.set(error, module);
   }
 
   moduleOfFailure(error: unknown): string | undefined {
-    return typeof error === 'object' && error !== null ? this.failures.get(error) : undefined;
+    return typeof error === 'object' && error !== null ? this.failures?.get(error) : undefined;
   }
 
   /** Copy of the trace; calls still in flight are marked as unfinished. */
   snapshot(): ModuleCallRecord[] {
-    return this.records.map((r) => {
+    const out: ModuleCallRecord[] = new Array(this.records.length);
+    for (let i = 0; i < this.records.length; i++) {
+      const r = this.records[i];
       const copy = { ...r };
-      if (this.pending.has(r) && copy.error === undefined) {
+      if (this.pending.size > 0 && this.pending.has(r) && copy.error === undefined) {
         copy.error = 'call still in flight when the program finished (the program did not await it)';
       }
-      return copy;
-    });
+      out[i] = copy;
+    }
+    return out;
   }
 }

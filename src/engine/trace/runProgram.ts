@@ -30,23 +30,24 @@ export async function runProgram(
 ): Promise<ProgramRun> {
   const started = performance.now();
   const recorder = new TraceRecorder(program.namedPredictors());
-  const finish = (part: Omit<ProgramRun, 'trace' | 'latencyMs'>): ProgramRun => ({
-    ...part,
-    trace: recorder.snapshot(),
-    latencyMs: performance.now() - started,
-  });
-  if (ctx.signal?.aborted) return finish({ error: { kind: 'aborted', message: 'the run was cancelled before the program started' } });
+  if (ctx.signal?.aborted) {
+    return finish(recorder, started, { error: { kind: 'aborted', message: 'the run was cancelled before the program started' } });
+  }
   try {
     const outputs: unknown = await runWithContext({ ...ctx, recorder }, () => program.forward(inputs));
     if (!isPlainObject(outputs)) {
       const name = program.constructor.name || 'the program';
       const message = `${name}.forward() returned ${describeValue(outputs)}; it must return a plain object such as { answer: ... }`;
-      return finish({ error: { kind: 'program', message } });
+      return finish(recorder, started, { error: { kind: 'program', message } });
     }
-    return finish({ outputs });
+    return finish(recorder, started, { outputs });
   } catch (e) {
-    return finish({ error: classifyError(e, recorder, ctx.signal) });
+    return finish(recorder, started, { error: classifyError(e, recorder, ctx.signal) });
   }
+}
+
+function finish(recorder: TraceRecorder, started: number, part: Omit<ProgramRun, 'trace' | 'latencyMs'>): ProgramRun {
+  return { ...part, trace: recorder.snapshot(), latencyMs: performance.now() - started };
 }
 
 function describeValue(v: unknown): string {

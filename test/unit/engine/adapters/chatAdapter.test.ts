@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { ChatAdapter, formatAnswer } from '../../../../src/engine/adapters/chatAdapter';
+import { ChatAdapter, formatAnswer, splitSections } from '../../../../src/engine/adapters/chatAdapter';
+import { seededRandom } from '../../../../src/engine/util/rng';
 import { AdapterParseError } from '../../../../src/engine/adapters/errors';
 import { Signature } from '../../../../src/engine/program/signature';
 
@@ -136,3 +137,35 @@ describe('ChatAdapter choice mode', () => {
     assert.throws(() => new ChatAdapter().parse(choiceSig, 'card'), AdapterParseError);
   });
 });
+
+describe('splitSections', () => {
+  // Reference: the regex form the hand scanner replaced (first marker of each name wins).
+  function byRegex(text: string): Map<string, string> {
+    const hits = [...text.matchAll(/\[\[\s*##\s*(\w+)\s*##\s*\]\]/g)];
+    const out = new Map<string, string>();
+    hits.forEach((m, i) => {
+      const start = (m.index ?? 0) + m[0].length;
+      const end = i + 1 < hits.length ? (hits[i + 1].index ?? text.length) : text.length;
+      if (!out.has(m[1])) out.set(m[1], text.slice(start, end));
+    });
+    return out;
+  }
+
+  it('finds the same sections as the marker regex on marker soup', () => {
+    const atoms = ['[', ']', '[[', ']]', '#', '##', ' ', '\n', '\t', '\u00a0', '\u2003', '\ufeff', '\u200b', 'a', 'plan', '_x1', 'é', '-',
+      '[[ ## a ## ]]', '[[##b##]]', '[[ ## plan ## ]]', '[[[ ## a ## ]]]', 'text'];
+    const rng = seededRandom(11);
+    for (let n = 0; n < 5000; n++) {
+      let text = '';
+      const len = Math.floor(rng() * 14);
+      for (let i = 0; i < len; i++) text += atoms[Math.floor(rng() * atoms.length)];
+      assert.deepEqual([...splitSections(text)], [...byRegex(text)], JSON.stringify(text));
+    }
+  });
+
+  it('keeps the first section of a repeated name and runs the last one to the end', () => {
+    const text = 'x[[ ## a ## ]] one [[ ## b ##]]two\n[[## a ## ]] again';
+    assert.deepEqual([...splitSections(text)], [['a', ' one '], ['b', 'two\n']]);
+  });
+});
+

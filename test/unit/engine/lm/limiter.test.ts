@@ -48,6 +48,23 @@ describe('Limiter', () => {
     assert.equal(lim.inFlight, 0);
   });
 
+  it('tryAcquire takes a free slot at once but never jumps queued waiters', async () => {
+    const lim = new Limiter(1);
+    const r1 = lim.tryAcquire();
+    assert.ok(r1);
+    assert.equal(lim.tryAcquire(), undefined);
+    const queued = lim.acquire();
+    r1();
+    // The freed slot went to the queued waiter, so there is still none to take.
+    assert.equal(lim.tryAcquire(), undefined);
+    const r2 = await queued;
+    r2();
+    const r3 = lim.tryAcquire();
+    assert.ok(r3);
+    r3();
+    assert.equal(lim.inFlight, 0);
+  });
+
   it('refuses a bound below 1 with an actionable message', () => {
     assert.throws(() => new Limiter(0), /maxConcurrency must be a whole number >= 1/);
   });

@@ -4,6 +4,7 @@ import {
   backoffDelayMs,
   mulberry32,
   parseRetryAfterMs,
+  retryAfterFailure,
   withRetries,
   type Sleep,
 } from '../../../../src/engine/lm/retry';
@@ -79,5 +80,30 @@ describe('retry', () => {
       withRetries(async () => Promise.reject(new Error('x')), { maxRetries: 3, rng: mulberry32(1), sleep: sleepNever, signal: ctrl.signal, classify: () => ({ retry: true }) }),
       (e: unknown) => e instanceof LMError && e.kind === 'aborted',
     );
+  });
+
+  it('retryAfterFailure continues from a first failure made by the caller, counting it as attempt 0', async () => {
+    const sleeps: number[] = [];
+    const attempts: number[] = [];
+    const res = await retryAfterFailure(
+      async (attempt) => {
+        attempts.push(attempt);
+        if (attempt < 2) throw new Error('flaky');
+        return 'ok';
+      },
+      new Error('first'),
+      { maxRetries: 3, rng: mulberry32(3), sleep: async (ms) => void sleeps.push(ms), classify: () => ({ retry: true }) },
+    );
+    assert.deepEqual(res, { value: 'ok', retries: 2 });
+    assert.deepEqual(attempts, [1, 2]);
+    assert.equal(sleeps.length, 2);
+    const gaveUp = await retryAfterFailure(async () => 'never', new Error('fatal'), {
+      maxRetries: 3,
+      rng: mulberry32(3),
+      classify: () => ({ retry: false }),
+    }).catch((e: unknown) => e);
+    assert.ok(gaveUp instanceof RetriesExhausted && gaveUp.attempts === 1);
+    const aborted = new LMError('aborted', 'stop');
+    await assert.rejects(retryAfterFailure(async () => 'never', aborted, { maxRetries: 3, rng: mulberry32(3), classify: () => ({ retry: true }) }), (e: unknown) => e === aborted);
   });
 });

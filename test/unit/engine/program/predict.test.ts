@@ -4,7 +4,7 @@ import { JSONAdapter } from '../../../../src/engine/adapters/jsonAdapter';
 import { LMError, type LMRequest } from '../../../../src/engine/lm/types';
 import { ChainOfThought, defaultInstructions, Predict } from '../../../../src/engine/program/predict';
 import { Signature } from '../../../../src/engine/program/signature';
-import { runWithContext, withLM } from '../../../../src/engine/trace/context';
+import { currentContext, runWithContext, withLM } from '../../../../src/engine/trace/context';
 import { TraceRecorder } from '../../../../src/engine/trace/recorder';
 import { ScriptedLM } from '../../../fixtures/scriptedLM';
 
@@ -52,6 +52,25 @@ describe('Predict', () => {
     assert.equal(req.max_tokens, 20);
     assert.deepEqual(req.extraBody, { top_k: 5, guided_choice: ['card', 'transfer'] });
     assert.equal(req.cache, false);
+  });
+
+  it('records the request sampling (with extraBody, without cache) and keeps the context from the LM', async () => {
+    let seen: unknown = 'not called';
+    const inner = new ScriptedLM([answer({ answer: 'a' })]);
+    const lm = { model: inner.model, complete: (r: LMRequest) => ((seen = currentContext()), inner.complete(r)) };
+    const recorder = new TraceRecorder([['qa', new Predict('q -> answer')]]);
+    const p = new Predict('q -> answer');
+    recorder.register('qa', p);
+    const sampling = { temperature: 0, extraBody: { top_k: 3 } };
+    await runWithContext({ lm, recorder, sampling, cache: true }, () => p.forward({ q: 'x' }));
+    assert.equal(seen, undefined, 'the LM call runs outside the program context');
+    const [record] = recorder.snapshot();
+    assert.deepEqual(record.sampling, { temperature: 0, extraBody: { top_k: 3 } });
+    assert.deepEqual(record.inputs, { q: 'x' });
+    assert.deepEqual(record.outputs, { answer: 'a' });
+    assert.notEqual(record.messages[0], inner.requests[0].messages[0], 'the trace holds copies of the messages');
+    assert.deepEqual(record.messages, inner.requests[0].messages);
+    assert.deepEqual(sampling, { temperature: 0, extraBody: { top_k: 3 } }, 'the context sampling is not modified');
   });
 
   it('uses the adapter from the context', async () => {
