@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { startEmbeddedServer, type EmbeddedServerHandle } from '../../../src/embedded/server';
 import { createLM } from '../../../src/engine/lm';
 import { preflightLM } from '../../../src/engine/lm/preflight';
+import { readSettings } from '../../../src/extension/config';
 import { resolveMMGRPOConfig, type MMGRPOConfigInput } from '../../../src/engine/optimize/mmgrpo/config';
 import { RunWriter, buildManifest } from '../../../src/engine/runs';
 import { Module, Predict, defineTask } from '../../../src/engine/sdk';
@@ -24,6 +25,11 @@ const user = (content: string) => ({ messages: [{ role: 'user' as const, content
 const config = (input: Record<string, unknown>) => messageOf(() => resolveMMGRPOConfig(input as MMGRPOConfigInput));
 
 describe('bad input catalogue (docs/bad-input.md)', function () {
+  it('B43 an unusable mmgrpo.taskOverrides entry in the editor settings', () => {
+    const s = readSettings((k) => (k === 'taskOverrides' ? { 'task.ts': { args: '--steps 4' } } : undefined));
+    assert.deepEqual(s.problems, ['Setting mmgrpo.taskOverrides["task.ts"]: "args" must be a list of strings (e.g. {"examples/qa/task.ts": {"args": ["--steps", "4"], "evalArgs": ["--limit", "50"]}}); this entry is ignored.']);
+  });
+
   this.timeout(20_000);
   let dir: string;
   let server: EmbeddedServerHandle;
@@ -308,6 +314,27 @@ describe('bad input catalogue (docs/bad-input.md)', function () {
       const r = await mainInProcess(['eval', fixture('good.ts'), '--concurrency', '0']);
       assert.equal(r.code, 2);
       assert.equal(r.stderr, 'mmgrpo eval: --concurrency must be an integer >= 1 (got "0").\n');
+    });
+
+    it('B40 evaluating a run whose best program kept unsaved starting weights (eval --run)', async () => {
+      const runDir = finishedRun(join(dir, 'prompt-only'), 'train', 'completed');
+      const { task } = await loadTaskFile(fixture('good.ts'));
+      writeFileSync(join(runDir, 'result.json'), JSON.stringify({ programState: task.program.saveState() }));
+      const r = await mainInProcess(['eval', fixture('good.ts'), '--run', runDir]);
+      assert.equal(r.code, 2);
+      assert.equal(r.stderr, `mmgrpo eval: run ${runDir}'s best program kept the starting weights, which are not saved on disk; evaluate its prompts against a server with --base-url, or pick a run whose best stage trained weights.\n`);
+    });
+
+    it('B41 eval --run together with --checkpoint', async () => {
+      const r = await mainInProcess(['eval', fixture('good.ts'), '--run', 'r', '--checkpoint', dir]);
+      assert.equal(r.code, 2);
+      assert.equal(r.stderr, "mmgrpo eval: give --run or --checkpoint, not both (--run already uses the run's best checkpoint).\n");
+    });
+
+    it('B42 a prompt model without a server (optimize --prompt-model)', async () => {
+      const r = await mainInProcess(['optimize', fixture('good.ts'), '--strategy', 'p', '--prompt-model', 'm']);
+      assert.equal(r.code, 2);
+      assert.equal(r.stderr, 'mmgrpo optimize: Prompt model "m" has no server: give its OpenAI-compatible base URL with --prompt-base-url <url> (or promptBaseUrl in the config), e.g. http://127.0.0.1:8000/v1.\n');
     });
   });
 });
