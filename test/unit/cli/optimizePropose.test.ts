@@ -1,12 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunEvent } from '../../../src/protocol/events';
 import { isProcessAlive, readRun } from '../../../src/engine/runs';
 import { FakeOpenAIServer } from '../../fixtures/fakeOpenAIServer';
-
 import { cliFromSource } from '../../fixtures/cliFromSource';
+import { useExampleWithServer } from '../../fixtures/exampleWithServer';
 
 const root = resolve(__dirname, '..', '..', '..');
 const fake = ['--backend-module', join(root, 'test', 'fixtures', 'fakeBackend.ts')];
@@ -32,35 +31,21 @@ function promptServer(): FakeOpenAIServer {
 // The embedded (fake) model runs the program; a fake OpenAI-compatible server on 127.0.0.1 is the prompt model.
 describe('mmgrpo optimize --prompt-model (CLI, fake models)', function () {
   this.timeout(180_000);
-  let ws: string;
-  let task: string;
-  let server: FakeOpenAIServer;
-  let url: string;
-  beforeEach(async () => {
-    ws = mkdtempSync(join(tmpdir(), 'optimize-propose-'));
-    cpSync(join(root, 'examples', 'banking77'), join(ws, 'banking77'), { recursive: true });
-    task = join(ws, 'banking77', 'task.ts');
-    server = promptServer();
-    url = await server.start();
-  });
-  afterEach(async () => {
-    await server.close();
-    rmSync(ws, { recursive: true, force: true });
-  });
+  const env = useExampleWithServer('optimize-propose-', promptServer);
 
   it('proposes instructions per module with the prompt model; the search tries them; the key stays off disk', async () => {
-    const r = await cli(['optimize', task, '--strategy', 'p', ...smallP, ...fake, '--prompt-model', 'writer', '--prompt-base-url', url, '--instruction-candidates', '2'], ws, { MMGRPO_PROMPT_API_KEY: SECRET });
+    const r = await cli(['optimize', env.task, '--strategy', 'p', ...smallP, ...fake, '--prompt-model', 'writer', '--prompt-base-url', env.url, '--instruction-candidates', '2'], env.ws, { MMGRPO_PROMPT_API_KEY: SECRET });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /instructions proposed by prompt model writer at http:\/\/127\.0\.0\.1:\d+\/v1: 2 candidate\(s\) per module/);
-    assert.equal(server.requests.length, 4, '2 modules x 2 candidates');
-    for (const q of server.requests) {
+    assert.equal(env.server.requests.length, 4, '2 modules x 2 candidates');
+    for (const q of env.server.requests) {
       assert.equal(q.body.model, 'writer');
       assert.equal(q.body.temperature, 1);
       assert.equal(q.headers.authorization, `Bearer ${SECRET}`);
       assert.match(q.body.messages!.at(-1)!.content, /triage -> classify/, 'the program summary shows the call order');
     }
-    const [id] = readdirSync(join(ws, '.mmgrpo', 'runs'));
-    const dir = join(ws, '.mmgrpo', 'runs', id);
+    const [id] = readdirSync(join(env.ws, '.mmgrpo', 'runs'));
+    const dir = join(env.ws, '.mmgrpo', 'runs', id);
     const run = readRun(dir, isProcessAlive);
     assert.equal(run.status, 'completed');
     const logs = run.events.flatMap((e) => (e.type === 'log' ? [e.message] : []));
@@ -77,27 +62,27 @@ describe('mmgrpo optimize --prompt-model (CLI, fake models)', function () {
   });
 
   it('--dry-run shows the proposal line without contacting the prompt model; settings also come from --config', async () => {
-    const config = join(ws, 'optimize.json');
-    writeFileSync(config, JSON.stringify({ prompt: { promptModel: 'writer', promptBaseUrl: url, instructionCandidates: 3 } }));
-    const r = await cli(['optimize', task, '--strategy', 'p -> w', '--dry-run', '--config', config], ws);
+    const config = join(env.ws, 'optimize.json');
+    writeFileSync(config, JSON.stringify({ prompt: { promptModel: 'writer', promptBaseUrl: env.url, instructionCandidates: 3 } }));
+    const r = await cli(['optimize', env.task, '--strategy', 'p -> w', '--dry-run', '--config', config], env.ws);
     assert.equal(r.code, 0, r.stderr);
     // 2 modules x 3 candidates, 400 completion tokens each at most.
     assert.match(r.stdout, /\n\s+p1\/propose\s+6\s+\d+\s+2400\n/);
     assert.match(r.stdout, /\n\s+p1\s+\d+/);
-    assert.equal(server.requestCount, 0);
-    const train = await cli(['train', task, '--dry-run', '--config', config], ws);
+    assert.equal(env.server.requestCount, 0);
+    const train = await cli(['train', env.task, '--dry-run', '--config', config], env.ws);
     assert.equal(train.code, 2);
     assert.match(train.stderr, /has a "prompt" section, which only `mmgrpo optimize` uses/);
   });
 
   it('refuses bad prompt-model settings and an unreachable prompt model before the run starts', async () => {
-    const noUrl = await cli(['optimize', task, '--strategy', 'p', '--prompt-model', 'writer', ...fake], ws);
+    const noUrl = await cli(['optimize', env.task, '--strategy', 'p', '--prompt-model', 'writer', ...fake], env.ws);
     assert.equal(noUrl.code, 2);
     assert.match(noUrl.stderr, /mmgrpo optimize: Prompt model "writer" has no server: give its OpenAI-compatible base URL with --prompt-base-url <url>/);
-    await server.close();
-    const down = await cli(['optimize', task, '--strategy', 'p', ...smallP, ...fake, '--prompt-model', 'writer', '--prompt-base-url', url], ws);
+    await env.server.close();
+    const down = await cli(['optimize', env.task, '--strategy', 'p', ...smallP, ...fake, '--prompt-model', 'writer', '--prompt-base-url', env.url], env.ws);
     assert.equal(down.code, 1);
     assert.match(down.stderr, /Prompt model "writer" at http:\/\/127\.0\.0\.1:\d+\/v1: Cannot reach the LM server/);
-    assert.equal(existsSync(join(ws, '.mmgrpo')), false, 'no run was recorded');
+    assert.equal(existsSync(join(env.ws, '.mmgrpo')), false, 'no run was recorded');
   });
 });
