@@ -2,6 +2,8 @@ import type { RunRecord } from '../runs/runData';
 import { buildRunView } from '../../engine/runs/runView';
 
 // What a prompt-diff side shows: the instructions, then the demos as JSON.
+// Both sides always have the same headings, so the diff editor lines them up
+// even when one side has no demos.
 
 export interface PromptLike {
   instructions: string;
@@ -10,8 +12,8 @@ export interface PromptLike {
 
 export function promptText(p: PromptLike | undefined, missing: string): string {
   if (!p) return `${missing}\n`;
-  const demos = p.demos.length ? `\n\n## Demos (${p.demos.length})\n\n${JSON.stringify(p.demos, null, 2)}` : '';
-  return `${p.instructions}${demos}\n`;
+  const demos = p.demos.length ? JSON.stringify(p.demos, null, 2) : '(none)';
+  return `## Instructions\n\n${p.instructions}\n\n## Demos (${p.demos.length})\n\n${demos}\n`;
 }
 
 /** A module's prompt in a run: `before`, `after` (result.json), or a panel version id. */
