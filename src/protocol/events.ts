@@ -269,6 +269,22 @@ export interface PromptCandidateEvent extends EventBase {
 }
 
 /**
+ * The instructions a p stage searches over for one module, after proposal:
+ * index 0 is the module's current instruction, then the prompt model's
+ * proposals; `prompt_trial` params refer to these indexes.
+ */
+export interface PromptInstructionsEvent extends EventBase {
+  type: 'prompt_instructions';
+  stage: string;
+  module: string;
+  instructions: string[];
+  /** Who proposed them (model and server, or "task model ..."). */
+  proposer: string;
+  /** Proposals dropped for the whole stage (malformed, empty, too long, duplicate, failed call). */
+  dropped: number;
+}
+
+/**
  * A composed-optimization stage finished: the program it hands to the next
  * stage and its val score. A stage with a summary is never redone on resume.
  */
@@ -306,6 +322,7 @@ export type RunEvent =
   | RunFinishedEvent
   | PromptTrialEvent
   | PromptCandidateEvent
+  | PromptInstructionsEvent
   | StageSummaryEvent;
 
 export type RunEventType = RunEvent['type'];
@@ -333,6 +350,7 @@ export const RUN_EVENT_TYPES: readonly RunEventType[] = [
   'run_finished',
   'prompt_trial',
   'prompt_candidate',
+  'prompt_instructions',
   'stage_summary',
 ];
 

@@ -38,6 +38,27 @@ export interface PromptVersion {
   score?: number;
 }
 
+/** One instruction a p stage searched over for a module, with how it fared in the trials. */
+export interface InstructionCandidateView {
+  /** Index in the stage's list (0 = the module's current instruction). */
+  index: number;
+  text: string;
+  /** Trials whose choice used it. */
+  trials: number;
+  bestMinibatch?: number;
+  bestFull?: number;
+  /** The stage's accepted prompt uses it. */
+  chosen: boolean;
+}
+
+export interface InstructionCandidatesView {
+  stage: string;
+  module: string;
+  proposer: string;
+  dropped: number;
+  items: InstructionCandidateView[];
+}
+
 export interface RunView {
   manifest: RunManifest;
   status: RunStatus;
@@ -54,6 +75,8 @@ export interface RunView {
    */
   rollouts: { step: number; items: RolloutRecord[]; total?: number } | null;
   prompts: Record<string, PromptVersion[]>;
+  /** Instruction candidates of each p stage and module (runs with instruction proposal). */
+  instructionCandidates?: InstructionCandidatesView[];
   /** Bumps with every snapshot so the webview can drop stale ones. */
   revision: number;
 }

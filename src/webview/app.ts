@@ -83,7 +83,7 @@ export class App {
     const v = this.view;
     if (this.tab === 'compare' && this.pair) return compareView(this.pair.left, this.pair.right);
     if (!v) return h('div', {});
-    if (this.tab === 'prompts') return promptPanel(v.prompts);
+    if (this.tab === 'prompts') return promptPanel(v.prompts, v.instructionCandidates);
     if (this.tab === 'rollouts') return this.rolloutsTab(v);
     const step = v.steps.find((s) => s.step === this.step);
     if (this.tab === 'step' && step) return h('div', {}, this.stepSelector(v), stepStats(step), groupPanel(step, v.rollouts?.step === step.step ? lookupFor(v.rollouts.items) : undefined));

@@ -8,6 +8,10 @@ function isObject(x: unknown): x is Record<string, unknown> {
  * Minimal shape check of a snapshot: enough that rendering cannot throw on a
  * missing collection. Field contents are still treated as untrusted text.
  */
+function isCandidates(c: unknown): boolean {
+  return isObject(c) && typeof c.stage === 'string' && typeof c.module === 'string' && typeof c.proposer === 'string' && Array.isArray(c.items) && c.items.every((i) => isObject(i) && typeof i.text === 'string' && typeof i.index === 'number');
+}
+
 export function isRunView(x: unknown): x is RunView {
   if (!isObject(x)) return false;
   const m = x.manifest;
@@ -15,6 +19,7 @@ export function isRunView(x: unknown): x is RunView {
   if (!isObject(x.summary) || !isObject(x.prompts)) return false;
   if (![x.val, x.reward, x.modules, x.steps].every(Array.isArray)) return false;
   if (typeof x.revision !== 'number' || typeof x.status !== 'string') return false;
+  if (x.instructionCandidates !== undefined && !(Array.isArray(x.instructionCandidates) && x.instructionCandidates.every(isCandidates))) return false;
   const r = x.rollouts;
   return r === null || (isObject(r) && typeof r.step === 'number' && Array.isArray(r.items));
 }

@@ -1,19 +1,24 @@
-import type { PromptVersion } from '../protocol/webview';
+import type { InstructionCandidatesView, PromptVersion } from '../protocol/webview';
+import { instructionList } from './instructionList';
 import { clear, h, pre, section } from './dom';
 import { fmtPct, toJson } from './format';
 import { diffStats, lineDiff } from './lineDiff';
 import { option } from './rolloutPanel';
 
-/** Prompt versions per module, with a line diff between any two versions. */
-export function promptPanel(prompts: Record<string, PromptVersion[]>): HTMLElement {
+/** Prompt versions per module, with a line diff between any two versions, and the instructions each p stage tried. */
+export function promptPanel(prompts: Record<string, PromptVersion[]>, candidates: readonly InstructionCandidatesView[] = []): HTMLElement {
   const modules = Object.keys(prompts);
   if (modules.length === 0) return h('div', { cls: 'muted' }, 'This run recorded no program state.');
-  return h('div', { cls: 'prompts' }, ...modules.map((m) => moduleVersions(m, prompts[m] ?? [])));
+  return h('div', { cls: 'prompts' }, ...modules.map((m) => moduleVersions(m, prompts[m] ?? [], candidates.filter((c) => c.module === m))));
 }
 
-function moduleVersions(module: string, versions: PromptVersion[]): HTMLElement {
+function moduleVersions(module: string, versions: PromptVersion[], candidates: readonly InstructionCandidatesView[]): HTMLElement {
   const box = section(`${module} — ${versions.length} version${versions.length === 1 ? '' : 's'}`, true);
-  if (versions.length === 0) return box;
+  const lists = candidates.map(instructionList);
+  if (versions.length === 0) {
+    lists.forEach((l) => box.appendChild(l));
+    return box;
+  }
   const latest = versions[versions.length - 1];
   const label = (v: PromptVersion) => `${v.label}${v.score !== undefined ? ` (${fmtPct(v.score)})` : ''}${v.parent ? ` ← ${v.parent}` : ''}`;
   const from = h('select', {}, ...versions.map((v) => option(v.id, label(v))));
@@ -32,6 +37,7 @@ function moduleVersions(module: string, versions: PromptVersion[]): HTMLElement 
   refresh();
   if (versions.length > 1) box.appendChild(h('div', { cls: 'toolbar' }, 'from ', from, ' to ', to));
   box.appendChild(out);
+  lists.forEach((l) => box.appendChild(l));
   return box;
 }
 

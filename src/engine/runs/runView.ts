@@ -7,6 +7,7 @@ import type {
   StepFinishedEvent,
 } from '../../protocol/events';
 import type { CurvePoint, ModuleCurve, PromptVersion, RunView, StepView } from '../../protocol/webview';
+import { instructionCandidates } from './instructionCandidates';
 import type { RunRead } from './runReader';
 
 export interface BuildRunViewOptions {
@@ -52,6 +53,7 @@ export function buildRunView(run: RunRead, opts: BuildRunViewOptions = {}): RunV
     steps,
     rollouts: selectRollouts(run.events, finished, steps, opts),
     prompts: promptVersions(run.manifest, run.events),
+    instructionCandidates: instructionCandidates(run.events),
     revision: opts.revision ?? run.eventCount,
   };
 }

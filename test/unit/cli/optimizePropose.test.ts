@@ -52,6 +52,10 @@ describe('mmgrpo optimize --prompt-model (CLI, fake models)', function () {
     for (const module of ['triage', 'classify']) {
       assert.ok(logs.some((m) => new RegExp(`^p1: instruction candidates for ${module}: \\[0\\] current, \\[1\\] "Read the customer message closely .*\\(idea \\d\\)\\." \\[2\\] "Read`).test(m)), logs.join('\n'));
     }
+    // The panel's candidate lists: one event per module, current instruction first.
+    const lists = run.events.flatMap((e) => (e.type === 'prompt_instructions' ? [e] : []));
+    assert.deepEqual(lists.map((e) => [e.stage, e.module, e.instructions.length]).sort(), [['p1', 'classify', 3], ['p1', 'triage', 3]]);
+    assert.equal(lists[0]!.proposer, 'prompt model writer');
     const trials = run.events.flatMap((e) => (e.type === 'prompt_trial' && e.params ? [e.params] : []));
     assert.ok(trials.some((p) => p.triage.instruction > 0 || p.classify.instruction > 0), 'a proposed instruction was tried');
     const summary = run.events.find((e): e is Extract<RunEvent, { type: 'stage_summary' }> => e.type === 'stage_summary')!;

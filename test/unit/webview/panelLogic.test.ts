@@ -15,6 +15,8 @@ describe('webview logic (DOM-free)', () => {
     assert.equal(isHostMessage({ type: 'compare', left: view, right: view }), true);
     assert.equal(isHostMessage({ type: 'error', message: 'x' }), true);
     assert.equal(isHostMessage({ type: 'snapshot', view: { ...view, steps: 'nope' } }), false);
+    assert.equal(isHostMessage({ type: 'snapshot', view: { ...view, instructionCandidates: [{ stage: 'p1', module: 'm', proposer: 'w', dropped: 0, items: [{ index: 0, text: 'x', trials: 0, chosen: true }] }] } }), true);
+    assert.equal(isHostMessage({ type: 'snapshot', view: { ...view, instructionCandidates: [{ stage: 'p1', module: 'm', items: 'x' }] } }), false);
     assert.equal(isHostMessage({ type: 'snapshot', view: { ...view, rollouts: { step: 1 } } }), false);
     assert.equal(isHostMessage({ type: 'compare', left: view }), false);
     assert.equal(isHostMessage({ type: 'eval', code: 'alert(1)' }), false);

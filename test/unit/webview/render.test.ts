@@ -73,4 +73,25 @@ describe('run panel rendering (DOM shim)', () => {
     app.handle({ type: 'error', message: '<b>boom</b>' });
     assert.equal(byClass(root, 'banner')[0].textContent, '<b>boom</b>');
   });
+
+  it('lists each p stage\'s instruction candidates under the module, as text, the accepted one marked', () => {
+    const view = buildRunView(syntheticRun(8, 2));
+    view.prompts = { classify: [{ id: 'start', label: 'start', instructions: 'Name the intent.', demos: [] }] };
+    view.instructionCandidates = [{ stage: 'p1', module: 'classify', proposer: 'writer', dropped: 2, items: [
+      { index: 0, text: 'Name the intent.', trials: 1, bestFull: 0.25, chosen: false },
+      { index: 1, text: EVIL, trials: 3, bestMinibatch: 0.75, bestFull: 0.6, chosen: true },
+    ] }];
+    const { root, app } = mount();
+    app.handle({ type: 'snapshot', view });
+    tab(root, 'Prompts').dispatch('click');
+    const table = byClass(root, 'candidates')[0]!;
+    const rows = elements(table, (e) => e.tagName === 'tr').slice(1);
+    assert.equal(rows.length, 2);
+    assert.equal(rows[1]!.className, 'chosen');
+    assert.ok(rows[1]!.textContent.includes(EVIL), 'the proposal shows literally');
+    assert.ok(rows[1]!.textContent.includes('75.0%') && rows[1]!.textContent.includes('accepted'));
+    assert.equal(elements(root, (e) => ['script', 'img'].includes(e.tagName)).length, 0);
+    const summary = elements(root, (e) => e.tagName === 'summary').map((e) => e.textContent).find((t) => t.startsWith('Instruction candidates'));
+    assert.equal(summary, 'Instruction candidates · p1 · 1 proposed by writer, 2 proposal(s) dropped in the stage');
+  });
 });

@@ -37,6 +37,8 @@ export async function proposeForStage(o: PromptStageOptions, boot: BootstrapResu
   const candidates: Record<string, string[]> = {};
   for (const [module, p] of o.program.namedPredictors()) {
     candidates[module] = [p.instructions, ...r.instructions[module]];
+    // The event feeds the panel's list of candidates; the log line is for the terminal.
+    o.writer.append({ type: 'prompt_instructions', stage: o.stage, module, instructions: candidates[module], proposer: o.proposer.label, dropped: detail.proposalsDropped });
     o.writer.append({ type: 'log', level: 'info', message: proposedMessage(o.stage, module, candidates[module]) });
   }
   const problems = problemsOf(r.stats);
