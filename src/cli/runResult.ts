@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { ProgramStateJson } from '../protocol/events';
 import { UsageError } from './errors';
+import { findRunDir, noRunMessage } from './runLookup';
 
 /** What a finished stage left in a run's result.json: its best program. */
 export interface RunResult {
@@ -13,8 +14,8 @@ export interface RunResult {
 
 /** A run folder from an id in `runs` or a path; the error names both places looked in. */
 export function runDirOf(command: string, id: string, runs: string): string {
-  const dir = existsSync(join(id, 'run.json')) ? resolve(id) : join(runs, id);
-  if (!existsSync(join(dir, 'run.json'))) throw new UsageError(`mmgrpo ${command}: no run "${id}" in ${runs}. See \`mmgrpo runs list\`.`);
+  const dir = findRunDir(id, runs);
+  if (!dir) throw new UsageError(noRunMessage(id, runs, command));
   return dir;
 }
 

@@ -5,6 +5,7 @@ import { isProcessAlive, readRun } from '../engine/runs';
 import type { RunKind, RunManifest } from '../protocol/events';
 import { intOption, numberOption } from './args';
 import { UsageError } from './errors';
+import { findRunDir, noRunMessage } from './runLookup';
 
 // Flags shared by `mmgrpo train` and `mmgrpo optimize` (every weights-stage setting).
 
@@ -133,8 +134,8 @@ export function initFromFlag(command: string, raw: unknown): string | undefined 
 
 /** A run to resume (folder and manifest, read once), refusing runs of another kind, finished ones and live ones. */
 export function resumeTarget(runs: string, id: string, kind: RunKind, command: string): { dir: string; manifest: RunManifest } {
-  const dir = existsSync(id) ? resolve(id) : join(runs, id);
-  if (!existsSync(join(dir, 'run.json'))) throw new UsageError(`No run "${id}" in ${runs}. See \`mmgrpo runs list\`.`);
+  const dir = findRunDir(id, runs);
+  if (!dir) throw new UsageError(noRunMessage(id, runs));
   const run = readRun(dir, isProcessAlive);
   if (run.manifest.kind !== kind) throw new UsageError(`Run ${id} is ${run.manifest.kind === 'eval' ? 'an' : 'a'} ${run.manifest.kind} run; \`mmgrpo ${command} --resume\` continues ${kind} runs.`);
   if (run.status === 'completed') throw new UsageError(`Run ${id} already completed; start a new run to ${command === 'train' ? 'train' : 'optimize'} further.`);

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readRunResult, runDirOf } from '../runResult';
 import type { ProgramStateJson } from '../../protocol/events';
-import { isProcessAlive, readRun, runsRoot } from '../../engine/runs';
+import { isProcessAlive, readRun } from '../../engine/runs';
 import { writeFileAtomic } from '../../engine/runs/atomicWrite';
 import { loadTaskFile } from '../../engine/tasks/loadTask';
 import { parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
+import { runsDirOption } from '../runLookup';
 
 export const APPLY_HELP = `Usage: mmgrpo apply <run-id> [--runs-dir <dir>]
 
@@ -25,7 +26,7 @@ export async function applyCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (positionals.length !== 1) throw new UsageError('mmgrpo apply: give one run id (see `mmgrpo runs list`), e.g. `mmgrpo apply 20261130-101502-banking77-3fa9`.');
-  const runs = v['runs-dir'] ? resolve(v['runs-dir'] as string) : runsRoot(process.cwd());
+  const runs = runsDirOption(v);
   const id = positionals[0];
   const dir = runDirOf('apply', id, runs);
   const { manifest } = readRun(dir, isProcessAlive);

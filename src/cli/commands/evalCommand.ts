@@ -7,11 +7,11 @@ import { runEvaluation } from '../../engine/evaluate/evalRun';
 import { createLM, lmConfigFromEnv } from '../../engine/lm';
 import { preflightLM } from '../../engine/lm/preflight';
 import { loadTaskFile } from '../../engine/tasks/loadTask';
-import { runsRoot } from '../../engine/runs';
 import { readRunResult, runDirOf } from '../runResult';
 import { choiceOption, intOption, numberOption, parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
 import { humanPrinter, jsonPrinter } from '../progress';
+import { runsDirOption } from '../runLookup';
 
 export const EVAL_HELP = `Usage: mmgrpo eval <task-file> [options]
 
@@ -85,7 +85,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
 function fromRun(v: Record<string, unknown>, task: Task): string | undefined {
   if (v.checkpoint) throw new UsageError('mmgrpo eval: give --run or --checkpoint, not both (--run already uses the run\'s best checkpoint).');
   const id = v.run as string;
-  const runs = v['runs-dir'] ? resolve(v['runs-dir'] as string) : runsRoot(process.cwd());
+  const runs = runsDirOption(v);
   const result = readRunResult('eval', runDirOf('eval', id, runs), id);
   try {
     task.program.loadState(result.state);

@@ -5,12 +5,12 @@ import { lmConfigFromEnv } from '../../engine/lm';
 import { compositionNeedsTrainer, estimateCompositionCost, parseStrategy, promptApiKeyFromEnv, resolvePromptSettings, runComposition, StrategyError, type ComposeRunResult, type PromptStageSettings } from '../../engine/optimize/compose';
 import { ConfigError, type MMGRPOConfig, type MMGRPOConfigInput } from '../../engine/optimize/mmgrpo/config';
 import { formatEstimate } from '../../engine/optimize/mmgrpo/costEstimate';
-import { runsRoot } from '../../engine/runs';
 import { loadTaskFile } from '../../engine/tasks/loadTask';
 import { intOption, numberOption, parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
 import { humanPrinter, jsonPrinter, type Printer } from '../progress';
 import { configInputFromFlags, embeddedFromFlags, initFromFlag, promptSectionFromConfig, resolveOrUsage, resumeTarget, TRAINING_OPTIONS, warmStartFromFlags, type EmbeddedFlags, type Values, type WarmStartFlags } from '../trainingFlags';
+import { runsDirOption } from '../runLookup';
 
 export const OPTIMIZE_HELP = `Usage: mmgrpo optimize <task-file> --strategy "p -> w" [options]
        mmgrpo optimize --resume <run-id> [--max-lm-calls n ...] [--json]
@@ -92,7 +92,7 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
     process.stdout.write(OPTIMIZE_HELP + '\n');
     return EXIT.ok;
   }
-  const runs = v['runs-dir'] ? resolve(v['runs-dir'] as string) : runsRoot(process.cwd());
+  const runs = runsDirOption(v);
   const resumed = v.resume ? resumeTarget(runs, v.resume as string, 'optimize', 'optimize') : undefined;
   const resumeDir = resumed?.dir;
   if (!resumeDir && positionals.length !== 1) throw new UsageError('mmgrpo optimize: give one task file (e.g. `mmgrpo optimize examples/banking77/task.ts --strategy "p -> w"`) or --resume <run-id>.');

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isProcessAlive, readRun, runsRoot } from '../../engine/runs';
+import { isProcessAlive, readRun } from '../../engine/runs';
 import { buildRunView } from '../../engine/runs/runView';
 import type { HostToWebview, RunView } from '../../protocol/webview';
 import { intOption, parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
+import { runsDirOption } from '../runLookup';
+import { runDirOf } from '../runResult';
 
 export const REPORT_HELP = `Usage: mmgrpo report <run-id|run-dir> [options]
 
@@ -38,8 +40,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (positionals.length !== 1) throw new UsageError('mmgrpo report: give one run id or run folder, e.g. `mmgrpo report 20261130-101502-banking77-3fa9` (see `mmgrpo runs list`).');
-  const root = v['runs-dir'] ? resolve(v['runs-dir'] as string) : runsRoot(process.cwd());
-  const dir = resolveRunDir(positionals[0], root);
+  const dir = runDirOf('report', positionals[0], runsDirOption(v));
   const run = readRun(dir, isProcessAlive);
   const step = v.step === undefined ? undefined : intOption('report', 'step', v.step, 0);
   const cap = intOption('report', 'max-rollouts', v['max-rollouts'], DEFAULT_MAX_ROLLOUTS);
@@ -54,13 +55,6 @@ export async function reportCommand(argv: string[]): Promise<number> {
   writeFileSync(out, renderReportHtml(view, script, css), { mode: 0o640 });
   process.stdout.write(out + '\n');
   return EXIT.ok;
-}
-
-function resolveRunDir(idOrDir: string, root: string): string {
-  for (const dir of [resolve(idOrDir), join(root, idOrDir)]) {
-    if (existsSync(join(dir, 'run.json'))) return dir;
-  }
-  throw new UsageError(`mmgrpo report: no run "${idOrDir}" (not a run folder, and not in ${root}). See \`mmgrpo runs list\`, or pass --runs-dir.`);
 }
 
 /**

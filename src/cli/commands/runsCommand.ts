@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { isProcessAlive, listRuns, readRun, runsRoot, type RunRead } from '../../engine/runs';
+import { join } from 'node:path';
+import { isProcessAlive, listRuns, readRun, type RunRead } from '../../engine/runs';
 import { parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
+import { findRunDir, noRunMessage, runsDirOption } from '../runLookup';
 
 export const RUNS_HELP = `Usage: mmgrpo runs <list|show> [options]
 
@@ -20,7 +20,7 @@ export async function runsCommand(argv: string[]): Promise<number> {
     process.stdout.write(RUNS_HELP + '\n');
     return v.help ? EXIT.ok : EXIT.usage;
   }
-  const root = v['runs-dir'] ? resolve(v['runs-dir'] as string) : runsRoot(process.cwd());
+  const root = runsDirOption(v);
   const [sub, id, ...rest] = positionals;
   if (sub === 'list') {
     if (id) throw new UsageError('mmgrpo runs list takes no arguments.');
@@ -49,8 +49,8 @@ function listCommand(root: string, json: boolean): number {
 }
 
 function showCommand(root: string, id: string, json: boolean): number {
-  const dir = existsSync(id) ? resolve(id) : join(root, id);
-  if (!existsSync(dir)) throw new UsageError(`No run "${id}" in ${root}. See \`mmgrpo runs list\`.`);
+  const dir = findRunDir(id, root);
+  if (!dir) throw new UsageError(noRunMessage(id, root));
   const run = readRun(dir, isProcessAlive);
   if (json) {
     process.stdout.write(JSON.stringify({ manifest: run.manifest, status: run.status }) + '\n');

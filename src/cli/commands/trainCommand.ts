@@ -4,13 +4,14 @@ import type { MMGRPOConfigInput } from '../../engine/optimize/mmgrpo/config';
 import { runTraining } from '../../engine/optimize/mmgrpo/trainRun';
 import { estimateTrainingCost, formatEstimate } from '../../engine/optimize/mmgrpo/costEstimate';
 import { ChatAdapter } from '../../engine/adapters';
-import { isProcessAlive, readRun, runsRoot } from '../../engine/runs';
+import { isProcessAlive, readRun } from '../../engine/runs';
 import { loadTaskFile } from '../../engine/tasks/loadTask';
 import { numberOption, parseCommandArgs } from '../args';
 import { configInputFromFlags, embeddedFromFlags, initFromFlag, resolveOrUsage, resumeTarget, TRAINING_OPTIONS, warmStartFromFlags, type EmbeddedFlags, type WarmStartFlags } from '../trainingFlags';
 import { EXIT, UsageError } from '../errors';
 import { humanPrinter, jsonPrinter } from '../progress';
 import { trainReport } from '../trainReport';
+import { runsDirOption } from '../runLookup';
 
 export const TRAIN_HELP = `Usage: mmgrpo train <task-file> [options]
        mmgrpo train --resume <run-id> [--json]
@@ -65,7 +66,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     process.stdout.write(TRAIN_HELP + '\n');
     return EXIT.ok;
   }
-  const runs = v['runs-dir'] ? resolve(v['runs-dir'] as string) : runsRoot(process.cwd());
+  const runs = runsDirOption(v);
   const resumed = v.resume ? resumeTarget(runs, v.resume as string, 'train', 'train') : undefined;
   const resumeDir = resumed?.dir;
   if (!resumeDir && positionals.length !== 1) throw new UsageError('mmgrpo train: give one task file (e.g. `mmgrpo train examples/banking77/task.ts`) or --resume <run-id>.');

@@ -1,0 +1,21 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { runsRoot } from '../engine/runs';
+
+// How every command finds runs: the run store from --runs-dir (default
+// .mmgrpo/runs of the working directory), and a run by id or by folder path.
+
+export function runsDirOption(v: Record<string, unknown>): string {
+  return v['runs-dir'] ? resolve(v['runs-dir'] as string) : runsRoot(process.cwd());
+}
+
+/** A run folder from a path or an id in `runs`; undefined when neither holds a run.json. */
+export function findRunDir(idOrDir: string, runs: string): string | undefined {
+  return [resolve(idOrDir), join(runs, idOrDir)].find((dir) => existsSync(join(dir, 'run.json')));
+}
+
+/** With a command, the message follows its `mmgrpo <command>:` prefix; without one it starts the line. */
+export function noRunMessage(id: string, runs: string, command?: string): string {
+  const what = `run "${id}" in ${runs} (nor a run folder at that path). See \`mmgrpo runs list\`, or pass --runs-dir.`;
+  return command ? `mmgrpo ${command}: no ${what}` : `No ${what}`;
+}
