@@ -6,6 +6,7 @@ import type { Module } from '../../program/module';
 import type { Example, Task } from '../../tasks/types';
 import { deriveSeed, seededRandom, shuffle } from '../../util/rng';
 import { labeledCalls } from '../labeledExamples';
+import { requireWholeNumbers } from './wholeNumbers';
 
 export type Demo = Record<string, unknown>;
 
@@ -70,16 +71,7 @@ export async function bootstrapDemoSets(opts: BootstrapOptions): Promise<Bootstr
 }
 
 function checkOptions(opts: BootstrapOptions): void {
-  const whole = (name: keyof BootstrapOptions, min: number): void => {
-    const v = opts[name];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-      throw new Error(`bootstrapDemoSets: \`${name}\` must be a whole number >= ${min}, got ${String(v)}.`);
-    }
-  };
-  whole('maxBootstrapped', 0);
-  whole('maxLabeled', 0);
-  whole('numSets', 1);
-  whole('concurrency', 1);
+  requireWholeNumbers('bootstrapDemoSets', opts, { maxBootstrapped: 0, maxLabeled: 0, numSets: 1, concurrency: 1 });
   if (!Number.isFinite(opts.threshold)) throw new Error(`bootstrapDemoSets: \`threshold\` must be a finite number, got ${String(opts.threshold)}.`);
 }
 

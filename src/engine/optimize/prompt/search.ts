@@ -10,6 +10,7 @@ import { BudgetGuard, CountingLM, type PromptSearchBudget } from './budget';
 import { buildCandidateSpace, flatFromParams, paramsFromFlat, paramsKey, programWith, stateFor, tpeSpaces, type CandidateSpace } from './candidates';
 import { BASELINE_CANDIDATE, trialCandidateId, type PromptParams, type PromptSearchEvent } from './events';
 import { CategoricalTPE } from './tpe';
+import { requireWholeNumbers } from './wholeNumbers';
 
 export interface PromptSearchOptions {
   program: Module;
@@ -244,14 +245,5 @@ class PromptSearch {
 }
 
 function checkOptions(opts: PromptSearchOptions): void {
-  const whole = (name: 'trials' | 'minibatchSize' | 'fullEvalEvery' | 'concurrency', min: number): void => {
-    const v = opts[name];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-      throw new Error(`optimizePrompts: \`${name}\` must be a whole number >= ${min}, got ${String(v)}.`);
-    }
-  };
-  whole('trials', 0);
-  whole('minibatchSize', 1);
-  whole('fullEvalEvery', 1);
-  whole('concurrency', 1);
+  requireWholeNumbers('optimizePrompts', opts, { trials: 0, minibatchSize: 1, fullEvalEvery: 1, concurrency: 1 });
 }

@@ -10,6 +10,7 @@ import { parseProposal } from './parseProposal';
 import { proposalMessages } from './proposalPrompt';
 import { formatProgramSummary, summarizeProgram } from './programSummary';
 import { pickTip } from './tips';
+import { requireWholeNumbers } from '../wholeNumbers';
 
 export interface ProposeOptions {
   program: Module;
@@ -152,10 +153,7 @@ function dedupeKey(text: string): string {
 }
 
 function checkOptions(o: ProposeOptions): void {
-  for (const [name, min] of [['perModule', 0], ['concurrency', 1]] as const) {
-    const v = o[name];
-    if (!Number.isInteger(v) || v < min) throw new Error(`proposeInstructions: \`${name}\` must be a whole number >= ${min}, got ${String(v)}.`);
-  }
+  requireWholeNumbers('proposeInstructions', o, { perModule: 0, concurrency: 1 });
   if (!(o.temperature > 0)) throw new Error(`proposeInstructions: \`temperature\` must be > 0 so proposals differ, got ${String(o.temperature)}.`);
   const maxChars = o.maxChars ?? PROPOSAL_MAX_CHARS;
   if (!Number.isInteger(maxChars) || maxChars < 20) throw new Error(`proposeInstructions: \`maxChars\` must be a whole number >= 20, got ${String(o.maxChars)}.`);
