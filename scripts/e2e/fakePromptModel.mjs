@@ -42,9 +42,10 @@ function taskAnswer(body, labels) {
   return Array.isArray(choices) ? value : `[[ ## ${field} ## ]]\n${value}\n\n[[ ## completed ## ]]`;
 }
 
-export function startFakePromptModel({ workspace } = {}) {
+/** Start it first (the workspace settings name its URL), then tell it the workspace with setWorkspace. */
+export function startFakePromptModel() {
   let n = 0;
-  let labels = workspace ? loadLabels(workspace) : new Map();
+  let labels = new Map();
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));

@@ -95,14 +95,13 @@ async function runPhase(phase, codeServerBin, suite) {
   const started = Date.now();
   const models = await startFakePromptModel();
   prepareWorkspace(root, dirs.workspace, { promptBaseUrl: models.baseUrl });
-  models.setWorkspace?.(dirs.workspace);
+  models.setWorkspace(dirs.workspace);
   let page;
   const ui = await startUiDriver(() => page, SHOTS, phase === 'trusted' ? 'e2e-' : 'e2e-untrusted-');
   const env = {
     ...process.env, HOME: dirs.home, XDG_CONFIG_HOME: join(dirs.home, '.config'), XDG_DATA_HOME: join(dirs.home, '.local', 'share'),
     EXTENSIONS_GALLERY: '{}', MMGRPO_E2E_DRIVER: ui.url, MMGRPO_E2E_PHASE: phase, MMGRPO_E2E_MODELS_URL: models.baseUrl,
   };
-  writeFileSync(join(dirs.userData, 'settings.json'), '{}');
   mkdirSync(join(dirs.userData, 'User'), { recursive: true });
   writeFileSync(join(dirs.userData, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'update.mode': 'none' }));
   const port = await freePort();

@@ -4,7 +4,7 @@
 // Without a browser driver the scenarios use commands where the code-server
 // run uses real clicks, and take no screenshots.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,7 @@ async function main() {
   const workspace = join(tmp, 'banking77');
   const models = await startFakePromptModel();
   try {
-    execFileSync('mkdir', ['-p', workspace]);
+    mkdirSync(workspace);
     prepareWorkspace(root, workspace, { promptBaseUrl: models.baseUrl });
     models.setWorkspace(workspace);
     await runTests({

@@ -65,8 +65,9 @@ class CliTerminal implements vscode.Pseudoterminal {
     }
     const settings = currentSettings(this.folder.uri);
     for (const problem of settings.problems) this.line(`warning: ${problem}`);
-    const evalRunId = this.def.command === 'eval' && evalsTrainedRun(settings) ? this.latestTrainedRun() : undefined;
-    if (this.def.command === 'eval' && evalsTrainedRun(settings) && !evalRunId) {
+    const needsRun = this.def.command === 'eval' && evalsTrainedRun(settings);
+    const evalRunId = needsRun ? this.latestTrainedRun() : undefined;
+    if (needsRun && !evalRunId) {
       this.line(EVAL_NEEDS_MODEL);
       void vscode.window.showInformationMessage(EVAL_NEEDS_MODEL);
       this.closer.fire(1);
