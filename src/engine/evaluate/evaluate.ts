@@ -3,11 +3,11 @@ import type { ModuleCallRecord } from '../../protocol/trace';
 import type { Adapter } from '../adapters';
 import type { LanguageModel, SamplingParams } from '../lm/types';
 import type { Module } from '../program/module';
-import { runProgram } from '../trace';
+import { programNames, runProgram, type ProgramRun } from '../trace';
 import { inputsOf } from '../tasks/defineTask';
 import type { Example, Prediction, Task } from '../tasks/types';
 import { mapPool } from './pool';
-import { applyMetric } from './score';
+import { applyMetric, type MetricOutcome } from './score';
 
 export interface EvaluateOptions {
   task: Task;
@@ -50,23 +50,11 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvaluationResult>
   const failureScore = opts.failureScore ?? 0;
   // One context for every example: runProgram copies it (adding its recorder) anyway.
   const ctx = { lm: opts.lm, adapter: opts.adapter, sampling: opts.sampling, signal: opts.signal, cache: opts.cache };
-  const one = async (example: Example, index: number): Promise<ExampleResult | undefined> => {
+  // Walked once here rather than once per example: every rollout shares the names.
+  const names = programNames(opts.program);
+  const one = (example: Example, index: number): Promise<ExampleResult | undefined> => {
     const inputs = inputsOf(opts.task, example);
-    const run = await runProgram(opts.program, inputs, ctx);
-    // A cancelled example is not a failed one: leave it out of the score.
-    if (run.error?.kind === 'aborted') return undefined;
-    const { trace, latencyMs } = run;
-    let result: ExampleResult;
-    if (run.error || !run.outputs) {
-      result = { index, inputs, trace, latencyMs, score: failureScore, error: run.error?.message ?? 'The program returned no outputs.' };
-    } else {
-      const outcome = await applyMetric(opts.task.metric, example, run.outputs, run.trace);
-      result = outcome.ok
-        ? { index, inputs, trace, latencyMs, prediction: run.outputs, score: outcome.score }
-        : { index, inputs, trace, latencyMs, prediction: run.outputs, score: failureScore, error: outcome.error };
-    }
-    opts.onExample?.(result);
-    return result;
+    return runProgram(opts.program, inputs, ctx, names).then((run) => scoreRun(opts, failureScore, example, index, inputs, run));
   };
   const all = await mapPool(opts.dataset, opts.concurrency, one, opts.signal);
   const results = all.filter((r): r is ExampleResult => r !== undefined);
@@ -78,6 +66,39 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvaluationResult>
     complete: results.length === opts.dataset.length,
     results,
   };
+}
+
+/** The example's result, or undefined for a cancelled one (not a failure: it is left out of the score). */
+function scoreRun(
+  opts: EvaluateOptions,
+  failureScore: number,
+  example: Example,
+  index: number,
+  inputs: Record<string, unknown>,
+  run: ProgramRun,
+): ExampleResult | undefined | Promise<ExampleResult> {
+  if (run.error?.kind === 'aborted') return undefined;
+  const { trace, latencyMs } = run;
+  if (run.error || !run.outputs) {
+    const error = run.error?.message ?? 'The program returned no outputs.';
+    return reported(opts, { index, inputs, trace, latencyMs, score: failureScore, error });
+  }
+  const prediction = run.outputs;
+  const scored = (outcome: MetricOutcome): ExampleResult =>
+    reported(
+      opts,
+      outcome.ok
+        ? { index, inputs, trace, latencyMs, prediction, score: outcome.score }
+        : { index, inputs, trace, latencyMs, prediction, score: failureScore, error: outcome.error },
+    );
+  // Called directly for a synchronous metric (most are): no promise per example for it.
+  const outcome = applyMetric(opts.task.metric, example, prediction, trace);
+  return outcome instanceof Promise ? outcome.then(scored) : scored(outcome);
+}
+
+function reported(opts: EvaluateOptions, result: ExampleResult): ExampleResult {
+  opts.onExample?.(result);
+  return result;
 }
 
 export type { Split };

@@ -43,39 +43,54 @@ export class Predict {
     return signature;
   }
 
-  async forward(inputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+  forward(inputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+    // Not an async function: this runs for every module call, and an async frame costs a
+    // promise, a throwaway promise per await and a resume, each seen by the async hooks
+    // behind AsyncLocalStorage. Errors before the LM call still leave as rejections.
     const ctx = currentContext();
-    if (!ctx?.lm) {
-      throw new Error(
-        `${this.describe()} was called outside a program run, so it has no LM. ` +
-          'Call it inside runProgram(program, inputs, { lm }) or an engine run, or wrap the call in withLM(lm, () => ...).',
-      );
-    }
-    this.checkInputs(inputs, ctx);
-    if (ctx.signal?.aborted) throw new LMError('aborted', `${this.describe(ctx)}: the run was cancelled before this call`);
-    const adapter = ctx.adapter ?? DEFAULT_ADAPTER;
-    const prompt = adapter.format({ signature: this.signature, instructions: this.instructions, demos: this.demos, inputs });
-    const request = buildRequest(prompt, ctx);
-    const handle = ctx.recorder?.begin(this, { ...inputs });
-    if (handle) fillRequest(handle, request, ctx.lm.model);
-    // One async frame per call (the LM call is awaited here, the rest is synchronous):
-    // this runs for every module call, so each saved promise shows in engine throughput.
-    const started = tick();
+    let call: PendingCall;
+    let request: LMRequest;
     try {
-      let response: LMResponse;
-      try {
-        response = await outsideContext(() => ctx.lm.complete(request, ctx.signal));
-      } catch (e) {
-        if (handle) Object.assign(handle.record, { error: errorMessage(e), latencyMs: tick() - started });
-        throw e;
+      if (!ctx?.lm) {
+        throw new Error(
+          `${this.describe()} was called outside a program run, so it has no LM. ` +
+            'Call it inside runProgram(program, inputs, { lm }) or an engine run, or wrap the call in withLM(lm, () => ...).',
+        );
       }
-      return this.finishCall(ctx, adapter, prompt, response, handle, tick() - started);
+      this.checkInputs(inputs, ctx);
+      if (ctx.signal?.aborted) throw new LMError('aborted', `${this.describe(ctx)}: the run was cancelled before this call`);
+      const adapter = ctx.adapter ?? DEFAULT_ADAPTER;
+      const prompt = adapter.format({ signature: this.signature, instructions: this.instructions, demos: this.demos, inputs });
+      request = buildRequest(prompt, ctx);
+      const handle = ctx.recorder?.begin(this, { ...inputs });
+      if (handle) fillRequest(handle, request, ctx.lm.model);
+      call = new PendingCall(this, ctx, adapter, prompt, handle);
     } catch (e) {
-      if (handle) ctx.recorder?.noteFailure(e, handle.module);
-      if (e instanceof AdapterParseError && handle) e.module = handle.module;
-      throw e;
+      return Promise.reject(e);
+    }
+    let response: Promise<LMResponse>;
+    try {
+      response = outsideContext(lmComplete, ctx.lm, request, ctx.signal);
+    } catch (e) {
+      return Promise.reject(call.failed(e));
+    }
+    return response.then(
+      (r) => call.answered(r),
+      (e: unknown) => {
+        throw call.failed(e);
+      },
+    );
+  }
+
+  /** @internal Called by `PendingCall`: the answer's outputs, recorded in the trace. */
+  settleCall(call: PendingCall, response: LMResponse): Record<string, unknown> {
+    const { ctx, adapter, prompt, handle } = call;
+    try {
+      return this.finishCall(ctx, adapter, prompt, response, handle, tick() - call.started);
+    } catch (e) {
+      throw call.afterError(e);
     } finally {
-      if (handle) ctx.recorder?.end(handle);
+      call.end();
     }
   }
 
@@ -146,6 +161,47 @@ export class ChainOfThought extends Predict {
   protected override prepareSignature(signature: Signature): Signature {
     if (signature.outputNames.includes('reasoning')) return signature;
     return signature.withPrependedOutput({ name: 'reasoning', type: { kind: 'string' }, description: 'step by step reasoning' });
+  }
+}
+
+function lmComplete(lm: ProgramContext['lm'], request: LMRequest, signal: AbortSignal | undefined): Promise<LMResponse> {
+  return lm.complete(request, signal);
+}
+
+/** One predictor call waiting for its LM answer: what finishing it needs, without per-call closures over all of it. */
+class PendingCall {
+  readonly started = tick();
+
+  constructor(
+    private readonly predictor: Predict,
+    readonly ctx: ProgramContext,
+    readonly adapter: Adapter,
+    readonly prompt: FormattedPrompt,
+    readonly handle: CallHandle | undefined,
+  ) {}
+
+  answered(response: LMResponse): Record<string, unknown> {
+    return this.predictor.settleCall(this, response);
+  }
+
+  /** The LM call failed: recorded in the trace; returns the error to rethrow. */
+  failed(e: unknown): unknown {
+    if (this.handle) Object.assign(this.handle.record, { error: errorMessage(e), latencyMs: tick() - this.started });
+    const err = this.afterError(e);
+    this.end();
+    return err;
+  }
+
+  /** Notes which module an error came from (for classification after the run). */
+  afterError(e: unknown): unknown {
+    const handle = this.handle;
+    if (handle) this.ctx.recorder?.noteFailure(e, handle.module);
+    if (e instanceof AdapterParseError && handle) e.module = handle.module;
+    return e;
+  }
+
+  end(): void {
+    if (this.handle) this.ctx.recorder?.end(this.handle);
   }
 }
 

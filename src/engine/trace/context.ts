@@ -33,8 +33,8 @@ export function runWithContext<T>(ctx: ProgramContext, fn: () => T): T {
  * behind AsyncLocalStorage (resetting V8's promise hooks) on every call.
  * Running with an empty store hides the context just the same.
  */
-export function outsideContext<T>(fn: () => T): T {
-  return storage.run(undefined, fn);
+export function outsideContext<A extends unknown[], T>(fn: (...args: A) => T, ...args: A): T {
+  return storage.run(undefined, fn, ...args);
 }
 
 export function currentContext(): ProgramContext | undefined {

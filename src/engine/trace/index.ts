@@ -1,3 +1,3 @@
 export { type ProgramContext, runWithContext, currentContext, withLM } from './context';
-export { TraceRecorder, type CallHandle } from './recorder';
-export { runProgram, classifyError, type ProgramRun, type ProgramRunError } from './runProgram';
+export { PredictorNames, TraceRecorder, type CallHandle } from './recorder';
+export { runProgram, programNames, classifyError, type ProgramRun, type ProgramRunError } from './runProgram';

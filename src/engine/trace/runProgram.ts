@@ -4,7 +4,7 @@ import { LMError, type LMErrorKind } from '../lm/types';
 import type { Module } from '../program/module';
 import { isPlainObject } from '../program/plain';
 import { type ProgramContext, runWithContext } from './context';
-import { TraceRecorder } from './recorder';
+import { PredictorNames, TraceRecorder } from './recorder';
 
 export type ProgramRunError =
   | { kind: 'parse'; module: string; info: ParseFailureInfo; message: string }
@@ -23,27 +23,43 @@ export interface ProgramRun {
  * One rollout: runs `program.forward(inputs)` with its own recorder and never
  * throws; failures come back classified so the caller can score them.
  */
-export async function runProgram(
+export function runProgram(
   program: Module,
   inputs: Record<string, unknown>,
   ctx: Omit<ProgramContext, 'recorder'>,
+  /** The program's predictor names, when many rollouts of one program share them (see PredictorNames). */
+  names?: PredictorNames,
 ): Promise<ProgramRun> {
+  // Not an async function, for the reason given in Predict.forward: one rollout per call.
   const started = performance.now();
-  const recorder = new TraceRecorder(program.namedPredictors());
+  const recorder = new TraceRecorder(names ?? programNames(program));
   if (ctx.signal?.aborted) {
-    return finish(recorder, started, { error: { kind: 'aborted', message: 'the run was cancelled before the program started' } });
+    return Promise.resolve(finish(recorder, started, { error: { kind: 'aborted', message: 'the run was cancelled before the program started' } }));
   }
+  let outputs: unknown;
   try {
-    const outputs: unknown = await runWithContext({ ...ctx, recorder }, () => program.forward(inputs));
-    if (!isPlainObject(outputs)) {
-      const name = program.constructor.name || 'the program';
-      const message = `${name}.forward() returned ${describeValue(outputs)}; it must return a plain object such as { answer: ... }`;
-      return finish(recorder, started, { error: { kind: 'program', message } });
-    }
-    return finish(recorder, started, { outputs });
+    outputs = runWithContext({ ...ctx, recorder }, () => program.forward(inputs));
   } catch (e) {
-    return finish(recorder, started, { error: classifyError(e, recorder, ctx.signal) });
+    return Promise.resolve(finish(recorder, started, { error: classifyError(e, recorder, ctx.signal) }));
   }
+  return Promise.resolve(outputs).then(
+    (out) => finishOutputs(program, recorder, started, out),
+    (e: unknown) => finish(recorder, started, { error: classifyError(e, recorder, ctx.signal) }),
+  );
+}
+
+/** The predictor names of `program`, for sharing between its rollouts. */
+export function programNames(program: Module): PredictorNames {
+  return new PredictorNames(() => program.namedPredictors());
+}
+
+function finishOutputs(program: Module, recorder: TraceRecorder, started: number, outputs: unknown): ProgramRun {
+  if (!isPlainObject(outputs)) {
+    const name = program.constructor.name || 'the program';
+    const message = `${name}.forward() returned ${describeValue(outputs)}; it must return a plain object such as { answer: ... }`;
+    return finish(recorder, started, { error: { kind: 'program', message } });
+  }
+  return finish(recorder, started, { outputs });
 }
 
 function finish(recorder: TraceRecorder, started: number, part: Omit<ProgramRun, 'trace' | 'latencyMs'>): ProgramRun {

@@ -58,9 +58,8 @@ describe('Predict', () => {
     let seen: unknown = 'not called';
     const inner = new ScriptedLM([answer({ answer: 'a' })]);
     const lm = { model: inner.model, complete: (r: LMRequest) => ((seen = currentContext()), inner.complete(r)) };
-    const recorder = new TraceRecorder([['qa', new Predict('q -> answer')]]);
     const p = new Predict('q -> answer');
-    recorder.register('qa', p);
+    const recorder = new TraceRecorder([['qa', p]]);
     const sampling = { temperature: 0, extraBody: { top_k: 3 } };
     await runWithContext({ lm, recorder, sampling, cache: true }, () => p.forward({ q: 'x' }));
     assert.equal(seen, undefined, 'the LM call runs outside the program context');

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { currentContext, runWithContext, withLM } from '../../../../src/engine/trace/context';
-import { TraceRecorder } from '../../../../src/engine/trace/recorder';
+import { PredictorNames, TraceRecorder } from '../../../../src/engine/trace/recorder';
 import { ScriptedLM } from '../../../fixtures/scriptedLM';
 
 describe('program context', () => {
@@ -47,8 +47,7 @@ describe('TraceRecorder', () => {
   it('names registered predictors, numbers unregistered ones and counts invocations per module', () => {
     const a = {};
     const b = {};
-    const rec = new TraceRecorder([['first', a]]);
-    rec.register('again', a);
+    const rec = new TraceRecorder([['first', a], ['again', a]]);
     assert.equal(rec.nameOf(a), 'first');
     assert.equal(rec.nameOf(b), '<unregistered>.Object#0');
     const h1 = rec.begin(a, { x: 1 });
@@ -62,6 +61,24 @@ describe('TraceRecorder', () => {
     assert.equal(snap[0].error, undefined);
     assert.match(snap[2].error ?? '', /still in flight/);
     assert.equal(h3.record.error, undefined, 'the snapshot is a copy');
+    assert.equal(snap[0], h1.record, 'a finished record is shared: nothing writes to it any more');
+  });
+
+  it('shares one name table between rollouts and walks again for a predictor added since', () => {
+    const a = {};
+    const b = {};
+    const fields: Array<[string, object]> = [['a', a]];
+    let walks = 0;
+    const names = new PredictorNames(() => (walks++, fields));
+    const first = new TraceRecorder(names);
+    const second = new TraceRecorder(names);
+    assert.equal(first.nameOf(a), 'a');
+    assert.equal(second.nameOf(a), 'a');
+    assert.equal(walks, 1, 'the program is walked once for both rollouts');
+    fields.push(['later', b]);
+    assert.equal(second.nameOf(b), 'later');
+    assert.equal(walks, 2);
+    assert.equal(new TraceRecorder(names).nameOf({}), '<unregistered>.Object#0');
   });
 
   it('remembers which module an error came from', () => {
