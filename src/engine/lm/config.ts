@@ -16,6 +16,10 @@ export function resolveLMConfig(input: LMConfigInput): LMConfig {
     maxRetries: input.maxRetries ?? LM_DEFAULTS.maxRetries,
     timeoutMs: input.timeoutMs ?? LM_DEFAULTS.timeoutMs,
   };
+  // An escape hatch for every LM the engine makes (eval, optimize, MMGRPO sessions): the
+  // node:http transport is the default, MMGRPO_HTTP_TRANSPORT=fetch goes back to the SDK's own.
+  const transport = input.transport ?? (process.env.MMGRPO_HTTP_TRANSPORT?.trim() || undefined);
+  if (transport !== undefined) config.transport = transport as LMConfig['transport']; // checked below
   validateLMConfig(config);
   return config;
 }
@@ -33,6 +37,12 @@ export function validateLMConfig(c: LMConfig): void {
   checkInt('maxConcurrency', c.maxConcurrency, 1);
   checkInt('maxRetries', c.maxRetries, 0);
   checkInt('timeoutMs', c.timeoutMs, 1);
+  if (c.transport !== undefined && c.transport !== 'http' && c.transport !== 'fetch') {
+    throw new Error(
+      `LM transport must be "http" or "fetch", got ${JSON.stringify(c.transport)}. ` +
+        'Leave it (and MMGRPO_HTTP_TRANSPORT) unset for the default, http.',
+    );
+  }
   for (const k of ['promptPricePerMTok', 'completionPricePerMTok'] as const) {
     const v = c[k];
     if (v !== undefined && !(Number.isFinite(v) && v >= 0)) {

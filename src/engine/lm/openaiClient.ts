@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import OpenAI from 'openai';
 import type { TokenLogprob, TokenUsage } from '../../protocol/lm';
 import { ResponseCache, cacheKey } from './cache';
+import { sharedHttpFetch } from './httpFetch';
 import { NO_KEY_PLACEHOLDER, validateLMConfig } from './config';
 import { AttemptError, classifyFailure, toLMError, type FailureContext } from './errors';
 import { Limiter, type Release } from './limiter';
@@ -53,36 +54,62 @@ export class OpenAICompatibleLM implements LanguageModel {
       organization: null,
       project: null,
       logLevel: 'off',
+      // node:http instead of the global fetch: see httpFetch.ts.
+      ...(config.transport === 'fetch' ? {} : { fetch: sharedHttpFetch() }),
     });
   }
 
-  async complete(request: LMRequest, signal?: AbortSignal): Promise<LMResponse> {
+  complete(request: LMRequest, signal?: AbortSignal): Promise<LMResponse> {
     const started = performance.now();
     const model = request.model ?? this.model;
-    if (signal?.aborted) throw new LMError('aborted', 'The LM call was cancelled.');
+    if (signal?.aborted) return Promise.reject(new LMError('aborted', 'The LM call was cancelled.'));
     // One run-wide signal is shared by many concurrent calls, each holding a listener while it
     // waits or runs; that is expected, not a leak, so silence Node's 10-listener warning.
     if (signal) setMaxListeners(0, signal);
-    const key = this.cache && request.cache === true ? cacheKey(this.config.baseUrl, model, request) : undefined;
-    if (key && this.cache) {
-      const hit = await this.cache.get(key);
-      if (hit) {
-        const res: LMResponse = { ...hit, latencyMs: performance.now() - started, cached: true, retries: 0 };
-        this.usage.record(res);
-        return res;
-      }
+    if (this.cache && request.cache === true) return this.completeCached(request, model, started, signal);
+    let body: WireBody;
+    try {
+      body = buildBody(request, model);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // The common path: a free slot, one attempt, one promise (the attempt's). Each promise and
+    // await costs a hook call once AsyncLocalStorage is active, so this path makes no others.
+    const release = this.limiter.tryAcquire();
+    if (release) return new InFlight(this, model, signal, release, { body, started }).call(body);
+    return this.limiter.acquire(signal).then(
+      (r) => new InFlight(this, model, signal, r, { body, started }).call(body),
+      (err: unknown) => this.afterFirstFailure(err, body, model, signal, started),
+    );
+  }
+
+  /** A cacheable call (deterministic evaluation): looked up, and stored after a fresh answer. */
+  private async completeCached(request: LMRequest, model: string, started: number, signal?: AbortSignal): Promise<LMResponse> {
+    const cache = this.cache as ResponseCache;
+    const key = cacheKey(this.config.baseUrl, model, request);
+    const hit = await cache.get(key);
+    if (hit) {
+      const res: LMResponse = { ...hit, latencyMs: performance.now() - started, cached: true, retries: 0 };
+      this.usage.record(res);
+      return res;
     }
     const body = buildBody(request, model);
     let answer: Answer;
     let retries = 0;
-    // The first attempt is made here and the retry loop only entered when it fails: on the
-    // common path that saves the loop's async frames, options and closures on every call.
     try {
       if (signal?.aborted) throw new LMError('aborted', 'The LM call was cancelled.');
       answer = await this.attempt(body, model, signal);
     } catch (first) {
       ({ value: answer, retries } = await this.retryAfter(first, body, model, signal));
     }
+    const res = this.respond(answer, started, retries);
+    // A failed cache write only costs a future refetch; it must not fail a good answer.
+    await cache.put(key, answer).catch(() => undefined);
+    return res;
+  }
+
+  /** @internal The response of a call that got `answer` after `retries` retries; counted in usage. */
+  respond(answer: Answer, started: number, retries: number): LMResponse {
     const res: LMResponse = {
       model: answer.model,
       choices: answer.choices,
@@ -92,11 +119,13 @@ export class OpenAICompatibleLM implements LanguageModel {
       retries,
     };
     this.usage.record(res);
-    if (key && this.cache) {
-      // A failed cache write only costs a future refetch; it must not fail a good answer.
-      await this.cache.put(key, answer).catch(() => undefined);
-    }
     return res;
+  }
+
+  /** @internal The first attempt failed (or never got a slot): retry if that is worth it. */
+  async afterFirstFailure(first: unknown, body: WireBody, model: string, signal: AbortSignal | undefined, started: number): Promise<LMResponse> {
+    const { value, retries } = await this.retryAfter(first, body, model, signal);
+    return this.respond(value, started, retries);
   }
 
   /** Retries after a failed first attempt; always leaves with an LMError. */
@@ -137,7 +166,7 @@ export class OpenAICompatibleLM implements LanguageModel {
 
   /** Sends one request holding `release`; see `InFlight`. */
   private send(body: WireBody, model: string, signal: AbortSignal | undefined, release: Release): Promise<Answer> {
-    return new InFlight(this, model, signal, release).start(body);
+    return new InFlight(this, model, signal, release).attempt(body);
   }
 
   /** @internal Called by `InFlight`: the SDK call, so the client stays private to this class. */
@@ -173,7 +202,7 @@ class InFlight {
   private settled = false;
   private timer?: NodeJS.Timeout;
   private ctrl?: AbortController;
-  private resolve!: (answer: Answer) => void;
+  private resolve!: (answer: Answer | LMResponse | Promise<LMResponse>) => void;
   private reject!: (err: unknown) => void;
 
   constructor(
@@ -181,10 +210,22 @@ class InFlight {
     private readonly model: string,
     private readonly signal: AbortSignal | undefined,
     private readonly release: Release,
+    /** Set for a call's first attempt: it then resolves with the call's response, retrying on failure. */
+    private readonly first?: { body: WireBody; started: number },
   ) {}
 
-  start(body: WireBody): Promise<Answer> {
-    const done = new Promise<Answer>((resolve, reject) => {
+  /** A retry's attempt: resolves with the answer, rejects with an AttemptError. */
+  attempt(body: WireBody): Promise<Answer> {
+    return this.start(body) as Promise<Answer>;
+  }
+
+  /** A call's first attempt (constructed with `first`): resolves with the call's response or its retries' outcome. */
+  call(body: WireBody): Promise<LMResponse> {
+    return this.start(body) as Promise<LMResponse>;
+  }
+
+  private start(body: WireBody): Promise<Answer | LMResponse> {
+    const done = new Promise<Answer | LMResponse>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
     });
@@ -229,7 +270,7 @@ class InFlight {
     }
     this.lm.noteSuccess();
     this.settle();
-    this.resolve(answer);
+    this.resolve(this.first ? this.lm.respond(answer, this.first.started, 0) : answer);
   }
 
   /** Every failure leaves as a classified AttemptError; a late one after the deadline is dropped. */
@@ -237,7 +278,10 @@ class InFlight {
     if (this.settled) return;
     const ctx = this.lm.failureContext(this.timedOut, this.signal);
     this.settle();
-    this.reject(new AttemptError(classifyFailure(err, ctx)));
+    const failure = new AttemptError(classifyFailure(err, ctx));
+    const first = this.first;
+    if (first) this.resolve(this.lm.afterFirstFailure(failure, first.body, this.model, this.signal, first.started));
+    else this.reject(failure);
   }
 
   private settle(): void {

@@ -83,6 +83,11 @@ export interface LMConfig {
   timeoutMs: number;
   /** Folder of the on-disk response cache; no caching when absent. */
   cacheDir?: string;
+  /**
+   * What carries the SDK's HTTP requests: `http` (default) is node:http with keep-alive, about
+   * half the CPU per call of `fetch`, the global (undici) fetch the SDK uses on its own.
+   */
+  transport?: 'http' | 'fetch';
   /** Price in money units per 1M prompt tokens, for cost estimates. */
   promptPricePerMTok?: number;
   /** Price in money units per 1M completion tokens. */

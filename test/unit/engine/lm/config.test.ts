@@ -17,6 +17,23 @@ describe('LM config', () => {
     assert.throws(() => resolveLMConfig({ baseUrl: 'localhost:8000', model: 'm' }), /--base-url or MMGRPO_BASE_URL/);
     assert.throws(() => resolveLMConfig({ baseUrl: 'http://h/v1', model: ' ' }), /--model or MMGRPO_MODEL/);
     assert.throws(() => resolveLMConfig({ baseUrl: 'http://h/v1', model: 'm', maxRetries: -1 }), /maxRetries must be a whole number >= 0/);
+    assert.throws(() => resolveLMConfig({ baseUrl: 'http://h/v1', model: 'm', transport: 'curl' as never }), /transport must be "http" or "fetch", got "curl"/);
+  });
+
+  it('takes the HTTP transport from the config, else MMGRPO_HTTP_TRANSPORT, else node:http', () => {
+    const saved = process.env.MMGRPO_HTTP_TRANSPORT;
+    try {
+      delete process.env.MMGRPO_HTTP_TRANSPORT;
+      assert.equal(resolveLMConfig({ baseUrl: 'http://h/v1', model: 'm' }).transport, undefined, 'unset means the default, http');
+      process.env.MMGRPO_HTTP_TRANSPORT = 'fetch';
+      assert.equal(resolveLMConfig({ baseUrl: 'http://h/v1', model: 'm' }).transport, 'fetch');
+      assert.equal(resolveLMConfig({ baseUrl: 'http://h/v1', model: 'm', transport: 'http' }).transport, 'http');
+      process.env.MMGRPO_HTTP_TRANSPORT = 'undici';
+      assert.throws(() => resolveLMConfig({ baseUrl: 'http://h/v1', model: 'm' }), /MMGRPO_HTTP_TRANSPORT/);
+    } finally {
+      if (saved === undefined) delete process.env.MMGRPO_HTTP_TRANSPORT;
+      else process.env.MMGRPO_HTTP_TRANSPORT = saved;
+    }
   });
 
   it('reads MMGRPO_* with OPENAI_* fallbacks', () => {
