@@ -4,7 +4,7 @@ import { mapPool } from '../../evaluate/pool';
 import type { LanguageModel } from '../../lm/types';
 import type { Module } from '../../program/module';
 import type { Example, Metric } from '../../tasks/types';
-import { runProgram } from '../../trace';
+import { programNames, runProgram } from '../../trace';
 import { rolloutSeed } from './dataOrder';
 import { rewardFor, type RewardSettings } from './reward';
 import type { Rollout } from './types';
@@ -45,11 +45,14 @@ export interface RolloutBatch {
 export async function runRolloutBatch(o: RolloutBatchOptions): Promise<RolloutBatch> {
   const jobs = o.examples.flatMap((ex, exampleIndex) => Array.from({ length: o.rolloutsPerExample }, (_, rolloutIndex) => ({ ex, exampleIndex, rolloutIndex })));
   let aborted = false;
+  // Each policy's predictors are walked once for the batch, not once per rollout.
+  const names = o.policies.map((p) => programNames(p.program));
   const results = await mapPool(
     jobs,
     o.concurrency,
     async ({ ex, exampleIndex, rolloutIndex }): Promise<Rollout | undefined> => {
-      const policy = o.policies[rolloutIndex % o.policies.length];
+      const policyIndex = rolloutIndex % o.policies.length;
+      const policy = o.policies[policyIndex];
       const run = await runProgram(policy.program, ex.inputs, {
         lm: policy.lm,
         adapter: o.adapter,
@@ -60,7 +63,7 @@ export async function runRolloutBatch(o: RolloutBatchOptions): Promise<RolloutBa
           seed: rolloutSeed(o.seed, o.step, exampleIndex, rolloutIndex),
           logprobs: o.logprobs || undefined,
         },
-      });
+      }, names[policyIndex]);
       if (run.error?.kind === 'aborted') {
         aborted = true;
         return undefined;
