@@ -32,6 +32,18 @@ export interface FailureContext {
 }
 
 const NO_ROUTE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Certificate checks that fail the same way on every attempt: not worth a retry, and the fix is on this side. */
+const TLS_TRUST_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 const MAX_DETAIL = 300;
 
 /** Removes the API key (and any bearer token) from text that may echo request details. */
@@ -60,7 +72,8 @@ export function classifyFailure(err: unknown, ctx: FailureContext): AttemptFailu
 function classifyConnection(err: APIConnectionError, ctx: FailureContext): AttemptFailure {
   const code = findCode(err) ?? 'connection error';
   const noRoute = NO_ROUTE_CODES.has(code);
-  return { kind: 'unreachable', retryable: !noRoute || ctx.everSucceeded, code, detail: detailOf(err, ctx.secret) };
+  const retryable = TLS_TRUST_CODES.has(code) ? false : !noRoute || ctx.everSucceeded;
+  return { kind: 'unreachable', retryable, code, detail: detailOf(err, ctx.secret) };
 }
 
 function classifyStatus(err: APIError, secret?: string): AttemptFailure {
@@ -129,6 +142,13 @@ function messageFor(f: AttemptFailure, at: string, tries: string, why: string, c
         ? `${at} refused access (HTTP 403)${why}. Check MMGRPO_API_KEY and that the key may use model '${ctx.model}'.`
         : `${at} rejected the API key (HTTP ${f.status ?? 401}). Check MMGRPO_API_KEY.`;
     case 'unreachable':
+      if (f.code && TLS_TRUST_CODES.has(f.code)) {
+        return (
+          `${at} presented a TLS certificate this machine does not trust (${f.code}). ` +
+          'If the server uses a self-signed or private-CA certificate, set NODE_EXTRA_CA_CERTS to that CA\'s .pem file before starting; ' +
+          'if the certificate was issued for another name, use that host name in the base URL.'
+        );
+      }
       return f.code && NO_ROUTE_CODES.has(f.code)
         ? `Cannot reach the LM server at ${ctx.baseUrl} (${f.code})${tries}. Is it running? Set the base URL with --base-url or MMGRPO_BASE_URL.`
         : `The connection to the LM server at ${ctx.baseUrl} broke (${f.code ?? 'reset'})${tries}. Check the server's logs; it may have crashed or be overloaded.`;

@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
@@ -37,6 +39,28 @@ const completion = (content: string) => ({
   choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
   usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
 });
+
+/** Runs `script` in a fresh Node (with tsx) and returns the JSON it printed; fails if it does not exit by itself. */
+async function runNode(script: string, env: Record<string, string>): Promise<unknown> {
+  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = await new Promise<number | null | 'hung'>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill();
+      resolve('hung');
+    }, 30_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+  assert.equal(exited, 0, `the child exits by itself with 0; printed ${out}`);
+  return JSON.parse(out.trim()) as unknown;
+}
 
 describe('node:http fetch for the openai SDK', () => {
   const fetch = createHttpFetch();
@@ -211,26 +235,43 @@ describe('node:http fetch for the openai SDK', () => {
     assert.match(messages[0], /^unreachable: Cannot reach the LM server at .* \(ECONNREFUSED\)/);
   });
 
+  it('speaks HTTPS on both transports, trusting the same CAs (NODE_EXTRA_CA_CERTS) and failing alike without them', async () => {
+    const tls = path.resolve(__dirname, '../../../fixtures/tls'); // scripts/makeTestCert.sh
+    const server = https.createServer({ cert: readFileSync(path.join(tls, 'cert.pem')), key: readFileSync(path.join(tls, 'key.pem')) }, (_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(completion('secure')));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const baseUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    try {
+      // A child process, because Node reads NODE_EXTRA_CA_CERTS only at startup.
+      const lmPath = path.resolve(__dirname, '../../../../src/engine/lm/index.ts');
+      const script =
+        `const { createLM } = require(${JSON.stringify(lmPath)});` +
+        `Promise.all(['http', 'fetch'].map((transport) => createLM({ baseUrl: ${JSON.stringify(baseUrl)}, model: 'm', transport, maxRetries: 0 })` +
+        `.complete({ messages: [{ role: 'user', content: 'x' }] }).then((r) => r.choices[0].text, (e) => e.kind + ': ' + e.message)))` +
+        `.then((out) => console.log(JSON.stringify(out)));`;
+      const run = (extraCa: boolean) => runNode(script, extraCa ? { NODE_EXTRA_CA_CERTS: path.join(tls, 'cert.pem') } : {});
+      assert.deepEqual(await run(true), ['secure', 'secure']);
+      const [viaHttp, viaFetch] = (await run(false)) as string[];
+      assert.equal(viaHttp, viaFetch, 'the same error on both transports');
+      // B44 in docs/bad-input.md: what the user sees for a certificate this machine does not trust.
+      assert.match(
+        viaHttp,
+        /^unreachable: The LM server at https:\/\/127\.0\.0\.1:\d+\/v1 presented a TLS certificate this machine does not trust \(DEPTH_ZERO_SELF_SIGNED_CERT\)\. If the server uses a self-signed or private-CA certificate, set NODE_EXTRA_CA_CERTS/,
+      );
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('does not keep a process alive after its last request (idle sockets are unref\'d)', async () => {
     const srv = await serve((_req, _body, res) => res.end('{"a":1}'));
     try {
       const modulePath = path.resolve(__dirname, '../../../../src/engine/lm/httpFetch.ts');
       const script = `require(${JSON.stringify(modulePath)}).createHttpFetch()(${JSON.stringify(`${srv.url}/x`)}, { method: 'POST', body: '{}' }).then((r) => r.json()).then((j) => console.log(JSON.stringify(j)));`;
-      const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let out = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      const exited = await new Promise<number | null | 'hung'>((resolve) => {
-        const timer = setTimeout(() => {
-          child.kill();
-          resolve('hung');
-        }, 20_000);
-        child.on('exit', (code) => {
-          clearTimeout(timer);
-          resolve(code);
-        });
-      });
-      assert.equal(exited, 0);
-      assert.equal(out.trim(), '{"a":1}');
+      assert.deepEqual(await runNode(script, {}), { a: 1 });
     } finally {
       await srv.close();
     }
