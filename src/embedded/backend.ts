@@ -92,6 +92,11 @@ export interface EmbeddedBackend {
   setReference(): Promise<void>;
   /** Atomic save of weights + tokenizer + config into `dir`. */
   saveCheckpoint(dir: string): Promise<void>;
-  loadCheckpoint(dir: string): Promise<void>;
+  loadCheckpoint(dir: string, options?: LoadCheckpointOptions): Promise<void>;
   dispose(): Promise<void>;
+}
+
+export interface LoadCheckpointOptions {
+  /** Also restore the training state saved with the weights (optimizer moments, KL reference): a resumed run. */
+  training?: boolean;
 }

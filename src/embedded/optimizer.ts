@@ -51,11 +51,35 @@ export class AdamW {
     return norm;
   }
 
+  /** Copies of the moments and the step count, for a checkpoint: resuming from it continues the same updates. */
+  snapshot(): OptimizerState {
+    return { step: this.t, m: cloneMap(this.m), v: cloneMap(this.v) };
+  }
+
+  /** Replaces the moments and step count with a checkpoint's (the optimizer takes ownership of the tensors). */
+  restore(state: OptimizerState): void {
+    this.dispose();
+    this.t = state.step;
+    for (const [k, t] of state.m) this.m.set(k, t);
+    for (const [k, t] of state.v) this.v.set(k, t);
+  }
+
   dispose(): void {
     tf.dispose([...this.m.values(), ...this.v.values()]);
     this.m.clear();
     this.v.clear();
   }
+}
+
+/** AdamW's state: first and second moments by parameter name, and the number of steps taken. */
+export interface OptimizerState {
+  step: number;
+  m: Map<string, tf.Tensor>;
+  v: Map<string, tf.Tensor>;
+}
+
+function cloneMap(src: Map<string, tf.Tensor>): Map<string, tf.Tensor> {
+  return new Map([...src].map(([k, t]) => [k, tf.clone(t)]));
 }
 
 export function globalNorm(tensors: tf.Tensor[]): number {

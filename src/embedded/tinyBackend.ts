@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { EmbeddedBackend, GenerateRequest, GenerateResult, GrpoMember, GrpoTrainConfig, SftConfig, SftExample, TrainStepMetrics } from './backend';
+import type { EmbeddedBackend, LoadCheckpointOptions, GenerateRequest, GenerateResult, GrpoMember, GrpoTrainConfig, SftConfig, SftExample, TrainStepMetrics } from './backend';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { resolveModelConfig, type ModelConfig } from './config';
 import { initParams, type ParamMap } from './model';
@@ -17,6 +17,8 @@ export interface TinyBackendOptions {
   config?: Partial<ModelConfig>;
   /** Load this checkpoint instead of initialising fresh weights. */
   checkpointDir?: string;
+  /** With checkpointDir: also restore its training state (resuming the run that saved it). */
+  resumeTraining?: boolean;
   /** false = no KV cache (benchmarks). Default true. */
   useKvCache?: boolean;
   /** Max sequences (sum of n) decoded together. Default 64. */
@@ -30,7 +32,7 @@ export interface TinyBackendOptions {
 export async function createTinyBackend(options: TinyBackendOptions = {}): Promise<TinyBackend> {
   await initTfBackend(options.wasmDir);
   const backend = new TinyBackend(options, resolveModelConfig(options.config));
-  if (options.checkpointDir) await backend.loadCheckpoint(options.checkpointDir);
+  if (options.checkpointDir) await backend.loadCheckpoint(options.checkpointDir, { training: options.resumeTraining === true });
   return backend;
 }
 
@@ -40,6 +42,8 @@ export interface ServedBackendOptions {
   modelDir?: string;
   /** Start from the weights in this checkpoint folder (resume, or a trained model). */
   initFrom?: string;
+  /** With initFrom: also restore the optimizer state and KL reference saved there (resume only). */
+  resumeTraining?: boolean;
   /** Seed of a fresh model's initialization and sampling. */
   seed?: number;
   config?: Partial<ModelConfig>;
@@ -49,7 +53,7 @@ export interface ServedBackendOptions {
 /** The factory behind `mmgrpo serve`: a fresh seeded model, or saved weights with --init-from. */
 export function createServedBackend(options: ServedBackendOptions = {}): Promise<TinyBackend> {
   const config = { ...options.config, ...(options.seed !== undefined ? { seed: options.seed } : {}) };
-  return createTinyBackend({ modelName: options.modelName, config, checkpointDir: options.initFrom });
+  return createTinyBackend({ modelName: options.modelName, config, checkpointDir: options.initFrom, resumeTraining: options.resumeTraining });
 }
 
 /**
@@ -108,16 +112,31 @@ export class TinyBackend implements EmbeddedBackend {
   }
 
   saveCheckpoint(dir: string): Promise<void> {
-    return this.lock.read(() => saveCheckpoint(dir, this.handle.config, this.handle.tokenizer, this.handle.params));
+    return this.lock.read(async () => {
+      // The optimizer's moments and the KL reference go with the weights, so a run resumed from
+      // this checkpoint takes the very updates the uninterrupted run would have.
+      const optimizer = this.optimizer.snapshot();
+      const training = this.reference ? { optimizer, reference: this.reference } : { optimizer };
+      try {
+        await saveCheckpoint(dir, this.handle.config, this.handle.tokenizer, this.handle.params, training);
+      } finally {
+        tf.dispose([...optimizer.m.values(), ...optimizer.v.values()]);
+      }
+    });
   }
 
-  loadCheckpoint(dir: string): Promise<void> {
+  loadCheckpoint(dir: string, options: LoadCheckpointOptions = {}): Promise<void> {
     return this.lock.write(async () => {
-      const ck = await loadCheckpoint(dir);
+      const ck = await loadCheckpoint(dir, options.training === true);
       const params: ParamMap = new Map([...ck.weights].map(([k, t]) => [k, tf.variable(t, true)]));
       tf.dispose([...ck.weights.values()]);
       this.disposeModel();
       this.handle = { params, config: ck.config, tokenizer: ck.tokenizer };
+      // Without it (evaluation, a new stage from trained weights) the optimizer starts fresh.
+      if (ck.training) {
+        this.optimizer.restore(ck.training.optimizer);
+        this.reference = ck.training.reference;
+      }
     });
   }
 

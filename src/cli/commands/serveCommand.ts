@@ -12,6 +12,8 @@ Options:
   --token <t>                bearer token (default: random per process)
   --model-dir <dir>          weights and checkpoints folder (default: ~/.mmgrpo/embedded)
   --init-from <dir>          start from the weights in this checkpoint folder
+  --resume-training          with --init-from: also restore the optimizer state and
+                             KL reference saved there (continuing the run that saved it)
   --backend-options <json>   model options, e.g. {"seed": 1}
   --exit-with-parent         stop when stdin closes
   -h, --help                 this text`;

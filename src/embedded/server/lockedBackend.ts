@@ -4,6 +4,7 @@ import type {
   GenerateResult,
   GrpoMember,
   GrpoTrainConfig,
+  LoadCheckpointOptions,
   SftConfig,
   SftExample,
   TrainStepMetrics,
@@ -87,8 +88,8 @@ export class LockedBackend implements EmbeddedBackend {
     return this.queue.write(() => this.inner.saveCheckpoint(dir));
   }
 
-  loadCheckpoint(dir: string): Promise<void> {
-    return this.queue.write(() => this.inner.loadCheckpoint(dir));
+  loadCheckpoint(dir: string, options?: LoadCheckpointOptions): Promise<void> {
+    return this.queue.write(() => this.inner.loadCheckpoint(dir, options));
   }
 
   dispose(): Promise<void> {

@@ -20,6 +20,8 @@ export interface ServeArgs {
   backendExport: string;
   /** Start from the weights saved in this checkpoint folder. */
   initFrom?: string;
+  /** With initFrom: also restore the training state saved there (a resumed run). */
+  resumeTraining: boolean;
   /** Extra options for the backend factory (JSON object: model size, seed...). */
   backendOptions: Record<string, unknown>;
 }
@@ -33,7 +35,7 @@ export interface ServeIo {
 }
 
 const USAGE =
-  'usage: mmgrpo serve [--port N] [--token T] [--model-dir DIR] [--init-from CHECKPOINT_DIR] [--backend-options JSON] [--exit-with-parent] [--backend-module PATH --backend-export NAME]';
+  'usage: mmgrpo serve [--port N] [--token T] [--model-dir DIR] [--init-from CHECKPOINT_DIR [--resume-training]] [--backend-options JSON] [--exit-with-parent] [--backend-module PATH --backend-export NAME]';
 
 // From source the tiny model sits beside this folder; in the bundle it is emitted as dist/tinyBackend.js.
 export const DEFAULT_BACKEND_MODULE = __filename.endsWith('.ts') ? path.join(__dirname, '..', 'tinyBackend.ts') : path.join(__dirname, 'tinyBackend.js');
@@ -52,6 +54,7 @@ export function parseServeArgs(args: string[]): ServeArgs {
     port: 0,
     modelDir: path.join(os.homedir(), '.mmgrpo', 'embedded'),
     exitWithParent: false,
+    resumeTraining: false,
     backendModule: DEFAULT_BACKEND_MODULE,
     backendExport: DEFAULT_BACKEND_EXPORT,
     backendOptions: {},
@@ -60,6 +63,10 @@ export function parseServeArgs(args: string[]): ServeArgs {
     const flag = args[i];
     if (flag === '--exit-with-parent') {
       out.exitWithParent = true;
+      continue;
+    }
+    if (flag === '--resume-training') {
+      out.resumeTraining = true;
       continue;
     }
     if (!VALUE_FLAGS.includes(flag)) throw new Error(`Unknown option ${flag}. ${USAGE}`);
@@ -76,6 +83,7 @@ export function parseServeArgs(args: string[]): ServeArgs {
     else if (flag === '--backend-options') out.backendOptions = parseJsonObject(value);
     else out.backendExport = value;
   }
+  if (out.resumeTraining && !out.initFrom) throw new Error(`--resume-training restores the state saved with a checkpoint; give that checkpoint with --init-from <dir>. ${USAGE}`);
   return out;
 }
 
@@ -125,7 +133,12 @@ export async function runServeCommand(args: string[], io: ServeIo = defaultIo())
   const worker: WorkerBackendSpec = {
     factoryModule: parsed.backendModule,
     factoryExport: parsed.backendExport,
-    options: { ...parsed.backendOptions, modelDir: parsed.modelDir, ...(parsed.initFrom ? { initFrom: parsed.initFrom } : {}) },
+    options: {
+      ...parsed.backendOptions,
+      modelDir: parsed.modelDir,
+      ...(parsed.initFrom ? { initFrom: parsed.initFrom } : {}),
+      ...(parsed.resumeTraining ? { resumeTraining: true } : {}),
+    },
   };
   const logger = { info: (m: string) => io.stderr.write(`${m}\n`), error: (m: string) => io.stderr.write(`${m}\n`) };
   let handle;

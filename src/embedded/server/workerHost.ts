@@ -6,6 +6,7 @@ import type {
   GenerateResult,
   GrpoMember,
   GrpoTrainConfig,
+  LoadCheckpointOptions,
   SftConfig,
   SftExample,
   TrainStepMetrics,
@@ -93,8 +94,8 @@ export class WorkerBackend implements EmbeddedBackend {
     return this.call('saveCheckpoint', [dir]) as Promise<void>;
   }
 
-  loadCheckpoint(dir: string): Promise<void> {
-    return this.call('loadCheckpoint', [dir]) as Promise<void>;
+  loadCheckpoint(dir: string, options?: LoadCheckpointOptions): Promise<void> {
+    return this.call('loadCheckpoint', [dir, options]) as Promise<void>;
   }
 
   /** Disposes the backend inside the worker (bounded wait: it may be mid-step), then stops the thread. */

@@ -7,6 +7,8 @@ export interface EmbeddedProcessOptions {
   modelDir: string;
   /** Start from these saved weights instead of the model dir's own. */
   initFrom?: string;
+  /** With initFrom: also restore the training state saved there (resuming the run that saved it). */
+  resumeTraining?: boolean;
   /** Backend factory override (tests use a deterministic fake model). */
   backendModule?: string;
   backendExport?: string;
@@ -33,6 +35,7 @@ export async function startEmbeddedProcess(o: EmbeddedProcessOptions): Promise<E
   const self = selfCommand();
   const args = [...self.args, 'serve', '--port', '0', '--exit-with-parent', '--model-dir', o.modelDir];
   if (o.initFrom) args.push('--init-from', o.initFrom);
+  if (o.initFrom && o.resumeTraining) args.push('--resume-training');
   if (o.backendModule) args.push('--backend-module', o.backendModule);
   if (o.backendExport) args.push('--backend-export', o.backendExport);
   args.push(...(o.extraArgs ?? []));

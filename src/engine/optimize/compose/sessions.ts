@@ -51,7 +51,7 @@ export class SessionHolder {
    * A session serving `weights` (a checkpoint folder; undefined = the run's
    * starting model). `startWeights` tells whether warm start may run.
    */
-  async serving(weights: string | undefined, startWeights: boolean): Promise<{ opened: OpenedSession; weights: string | undefined }> {
+  async serving(weights: string | undefined, startWeights: boolean, resumeTraining = false): Promise<{ opened: OpenedSession; weights: string | undefined }> {
     if (this.o.inferenceOnly) throw new Error('This run was planned without a trainer (no w stage, warm start or --init-from), so it cannot train.');
     if (this.opened && this.on === weights) return { opened: this.opened, weights };
     await this.close();
@@ -62,6 +62,7 @@ export class SessionHolder {
       runName: this.o.runId,
       embedded: { modelDir: join(this.o.workspace, '.mmgrpo', 'models', this.o.runId), backendOptions: { seed: c.seed }, ...this.o.embedded },
       initFrom: weights,
+      resumeTraining,
       apiKey: this.o.apiKey,
       onWarning: (message) => this.o.writer.append({ type: 'log', level: 'warn', message }),
       beforeInitialize: warm

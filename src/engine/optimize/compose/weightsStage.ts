@@ -46,7 +46,8 @@ export interface WeightsStageOutcome {
 export async function runWeightsStage(o: WeightsStageOptions): Promise<WeightsStageOutcome> {
   const point = resumePointOf(o.events, o.stage);
   const from = point.lastCheckpointDir ?? o.weights;
-  const { opened, weights } = await o.holder.serving(from, point.lastStep < 0 && o.atStart);
+  // A stage resumed from its own last checkpoint continues that step's optimizer state too.
+  const { opened, weights } = await o.holder.serving(from, point.lastStep < 0 && o.atStart, point.lastCheckpointDir !== undefined);
   const c = o.config;
   const teachers = teacherPolicies(o.task, c.teachers, opened.session.lm);
   o.writer.append({ type: 'stage_started', stage: o.stage, label: `MMGRPO (prompts frozen): ${c.steps} steps × ${c.examplesPerStep} inputs × ${c.rolloutsPerExample} rollouts` });

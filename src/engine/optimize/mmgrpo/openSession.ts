@@ -23,8 +23,10 @@ export interface SessionOptions {
   config: MMGRPOConfig;
   runName: string;
   embedded: EmbeddedLaunch;
-  /** Start the embedded model from these weights (resume). */
+  /** Start the embedded model from these weights (resume, or a stage's starting weights). */
   initFrom?: string;
+  /** initFrom is this run's own last checkpoint: continue its optimizer state too (embedded). */
+  resumeTraining?: boolean;
   /** Remote API key (from the environment; never stored). */
   apiKey?: string;
   /** Called once the trainer answers but before the GRPO job starts (warm start goes here). */
@@ -87,6 +89,7 @@ async function endpointsFor(o: SessionOptions, started: (p: EmbeddedProcess) => 
   const proc = await startEmbeddedProcess({
     modelDir: e.modelDir,
     initFrom: o.initFrom,
+    resumeTraining: o.resumeTraining,
     backendModule: e.backendModule,
     backendExport: e.backendExport,
     extraArgs: e.backendOptions ? ['--backend-options', JSON.stringify(e.backendOptions)] : [],

@@ -61,6 +61,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
       runName: runId,
       embedded: { modelDir: join(o.workspace, '.mmgrpo', 'models', runId), backendOptions: { seed: o.config.seed }, ...o.embedded },
       initFrom: point.lastCheckpointDir ?? o.initFrom,
+      resumeTraining: point.lastCheckpointDir !== undefined,
       apiKey: o.apiKey,
       onWarning: (message) => writer.append({ type: 'log', level: 'warn', message }),
       beforeInitialize: warm
