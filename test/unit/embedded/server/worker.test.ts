@@ -113,5 +113,9 @@ describe('embedded server: backend in a worker thread', function () {
     assert.equal(await runServeCommand(['--port', 'abc'], { stdout, stderr: err, stdin: new PassThrough(), signals }), 2);
     assert.match(Buffer.concat(chunks).toString(), /--port must be an integer/);
     assert.throws(() => parseServeArgs(['--bogus']), /Unknown option --bogus/);
+    assert.throws(() => parseServeArgs(['--resume-training']), /--resume-training restores the state saved with a checkpoint; give that checkpoint with --init-from <dir>/);
+    const resumed = parseServeArgs(['--init-from', 'ckpt', '--resume-training']);
+    assert.equal(resumed.resumeTraining, true);
+    assert.equal(parseServeArgs(['--init-from', 'ckpt']).resumeTraining, false);
   });
 });
