@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resolveMMGRPOConfig } from '../../src/engine/optimize/mmgrpo/config';
@@ -38,5 +38,15 @@ describe('MMGRPO on the embedded model (integration)', function () {
     const steps = run.events.filter((e) => e.type === 'step_finished');
     assert.equal(steps.length, 24);
     assert.ok(steps.some((e) => e.type === 'step_finished' && (e.trainer['trainer/loss'] ?? 0) !== 0), 'the trainer reported real losses');
+
+    // Kept on disk: the initial, every best and the latest weights; only the latest (the
+    // resume point) keeps its training state (optimizer moments, 2x the weights).
+    const kept = steps.map((e) => (e.type === 'step_finished' ? e.checkpointDir : undefined)).filter((d): d is string => d !== undefined && existsSync(d));
+    const last = steps[steps.length - 1];
+    const lastDir = last.type === 'step_finished' ? last.checkpointDir : undefined;
+    assert.ok(lastDir && kept.includes(lastDir), 'the latest checkpoint is kept');
+    assert.ok(kept.length < steps.length, `older checkpoints are discarded (${kept.length} of ${steps.length} kept)`);
+    const withState = kept.filter((d) => readdirSync(d).includes('training.json'));
+    assert.deepEqual(withState, [lastDir], 'only the resume point keeps its training state');
   });
 });

@@ -114,10 +114,14 @@ async function trainStep(o: MMGRPOLoopOptions, step: number, clock: BudgetClock,
       o.writer.append({ type: 'checkpoint_saved', stage: o.stage, step, name: ckpt.name, dir: ckpt.dir, valScore, best: true });
     }
   }
-  // Keep the initial, the best and the latest weights; older ones only cost disk.
+  // Keep the initial, the best and the latest weights; older ones only cost disk. Only the latest
+  // is a resume point, so the others lose their training state (optimizer moments: 2x the weights).
   const previous = s.lastCheckpointDir;
   s.lastCheckpointDir = ckpt.dir;
-  if (previous && previous !== s.bestCheckpointDir && previous !== ckpt.dir && s.lastStep > 0) await o.session.discardCheckpoint?.(previous);
+  if (previous && previous !== ckpt.dir) {
+    if (previous !== s.bestCheckpointDir && s.lastStep > 0) await o.session.discardCheckpoint?.(previous);
+    else await o.session.discardTrainingState?.(previous);
+  }
   return true;
 }
 

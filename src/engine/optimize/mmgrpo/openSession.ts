@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { startEmbeddedProcess, type EmbeddedProcess } from '../../backends/embeddedProcess';
 import type { UsageSnapshot } from '../../evaluate/evalRun';
 import { createLM } from '../../lm';
@@ -64,7 +64,10 @@ export async function openSession(o: SessionOptions): Promise<OpenedSession> {
     const status = await trainer.initialize(request);
     const lm = createLM({ baseUrl: endpoints.inferenceUrl, model: status.current_model, apiKey: endpoints.token, maxConcurrency: o.config.concurrency });
     const session: TrainingSession = { lm, trainer, jobId: status.job_id, model: status.current_model, capabilities: check.capabilities };
-    if (proc) session.discardCheckpoint = (dir) => discardLocal(dir, o.embedded.modelDir);
+    if (proc) {
+      session.discardCheckpoint = (dir) => discardLocal(dir, o.embedded.modelDir);
+      session.discardTrainingState = (dir) => discardLocal(dir, o.embedded.modelDir, TRAINING_STATE_FILES);
+    }
     return { session, baseModel, usage: () => lm.usage.snapshot(), close: () => closeSession(trainer, status.job_id, proc) };
   } catch (err) {
     await (proc as EmbeddedProcess | undefined)?.stop();
@@ -99,11 +102,16 @@ async function endpointsFor(o: SessionOptions, started: (p: EmbeddedProcess) => 
   return { inferenceUrl: proc.baseUrl, trainerUrl: proc.baseUrl, token: proc.token };
 }
 
-/** Removes a checkpoint folder, but only inside the run's own model folder. */
-async function discardLocal(dir: string, modelDir: string): Promise<void> {
+/** What a checkpoint holds only for resuming from it (see src/embedded/checkpoint.ts). */
+const TRAINING_STATE_FILES = ['training.json', 'training.bin'];
+
+/** Removes a checkpoint folder (or only `files` in it), but only inside the run's own model folder. */
+async function discardLocal(dir: string, modelDir: string, files?: string[]): Promise<void> {
   const inside = relative(resolve(modelDir), resolve(dir));
   if (!inside || inside.startsWith('..') || isAbsolute(inside)) return;
-  await rm(dir, { recursive: true, force: true });
+  if (!files) return rm(dir, { recursive: true, force: true });
+  // The manifest first: a checkpoint without training.json simply has no training state.
+  for (const f of files) await rm(join(dir, f), { force: true });
 }
 
 async function closeSession(trainer: ArborTrainerClient, jobId: string, proc?: EmbeddedProcess): Promise<void> {

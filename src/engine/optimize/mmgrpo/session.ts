@@ -13,4 +13,6 @@ export interface TrainingSession {
   capabilities: TrainerCapabilities;
   /** Deletes a checkpoint nobody needs any more (embedded only: its folders are local). */
   discardCheckpoint?: (checkpointDir: string) => Promise<void>;
+  /** Deletes the training state kept with a checkpoint that stays for its weights but is no resume point any more (embedded only). */
+  discardTrainingState?: (checkpointDir: string) => Promise<void>;
 }
