@@ -10,10 +10,10 @@ export type FetchFn = (input: string | URL | Request, init?: RequestInit) => Pro
  * A `fetch` for the openai SDK on node:http(s) with keep-alive agents, used for every LM call.
  *
  * Why not the global fetch: on Node 20 it is undici's WHATWG implementation, whose streams,
- * transferable abort signals and per-request promises cost about twice the CPU of a node:http
- * exchange per chat completion (measured: ~850 vs ~430 µs per request against a zero-latency
- * server, `bench/engineThroughput.ts`). Against a fast local inference server that CPU is the
- * client's throughput limit. The SDK still builds the request, the headers and the errors; this
+ * transferable abort signals and ~130 promises per request make it the largest CPU cost of an
+ * LM call. `bench/engineThroughput.ts` runs the engine over both: about 830 vs 1,180 µs of CPU
+ * per chat completion against a zero-latency server. Against a fast local inference server
+ * that CPU is the client's throughput limit. The SDK still builds the request, the headers and the errors; this
  * only moves bytes. Anything this does not handle (a Request object, a streamed or form body, a
  * redirect, a non-http(s) URL) goes to the global fetch unchanged.
  *

@@ -84,8 +84,8 @@ export interface LMConfig {
   /** Folder of the on-disk response cache; no caching when absent. */
   cacheDir?: string;
   /**
-   * What carries the SDK's HTTP requests: `http` (default) is node:http with keep-alive, about
-   * half the CPU per call of `fetch`, the global (undici) fetch the SDK uses on its own.
+   * What carries the SDK's HTTP requests: `http` (default) is node:http with keep-alive (see
+   * lm/httpFetch.ts for what it saves); `fetch` is the global (undici) fetch the SDK uses on its own.
    */
   transport?: 'http' | 'fetch';
   /** Price in money units per 1M prompt tokens, for cost estimates. */
