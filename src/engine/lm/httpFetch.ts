@@ -104,7 +104,11 @@ class Exchange {
     }
     if (isEventStream(res)) {
       // Streamed answers are handed over as they arrive (the engine itself never asks for them).
-      this.settle(Promise.resolve(new Response(Readable.toWeb(res) as ReadableStream, responseInit(res))));
+      // As with fetch, aborting the signal still ends the stream: the listener stays until it closes.
+      const response = new Response(Readable.toWeb(res) as ReadableStream, responseInit(res));
+      this.done = true;
+      res.once('close', () => this.finish());
+      this.resolve(response);
       return;
     }
     res.on('data', (chunk: Buffer) => this.chunks.push(chunk));

@@ -187,6 +187,28 @@ describe('node:http fetch for the openai SDK', () => {
     }
   });
 
+  it('ends a stream when the signal aborts after the answer started', async () => {
+    let closed = false;
+    const srv = await serve((req, _body, res) => {
+      req.socket.on('close', () => (closed = true));
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: one\n\n'); // and never ends
+    });
+    try {
+      const ctrl = new AbortController();
+      const res = await fetch(`${srv.url}/s`, { method: 'POST', body: '{}', signal: ctrl.signal });
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      await reader.read();
+      ctrl.abort();
+      const next = await reader.read().then(() => 'read', (e: unknown) => (e as Error).name);
+      assert.notEqual(next, 'read', 'the stream does not go on after the abort');
+      for (let i = 0; i < 50 && !closed; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(closed, 'the server saw the connection close');
+    } finally {
+      await srv.close();
+    }
+  });
+
   it('hands bodies it does not carry itself (form data) to the global fetch', async () => {
     const srv = await serve((req, body, res) => res.end(JSON.stringify({ type: req.headers['content-type'], body })));
     try {
