@@ -73,14 +73,7 @@ export class OpenAICompatibleLM implements LanguageModel {
     } catch (err) {
       return Promise.reject(err);
     }
-    // The common path: a free slot, one attempt, one promise (the attempt's). Each promise and
-    // await costs a hook call once AsyncLocalStorage is active, so this path makes no others.
-    const release = this.limiter.tryAcquire();
-    if (release) return new InFlight(this, model, signal, release, { body, started }).call(body);
-    return this.limiter.acquire(signal).then(
-      (r) => new InFlight(this, model, signal, r, { body, started }).call(body),
-      (err: unknown) => this.afterFirstFailure(err, body, model, signal, started),
-    );
+    return this.launch(body, model, signal, started) as Promise<LMResponse>;
   }
 
   /** A cacheable call (deterministic evaluation): looked up, and stored after a fresh answer. */
@@ -93,19 +86,24 @@ export class OpenAICompatibleLM implements LanguageModel {
       this.usage.record(res);
       return res;
     }
-    const body = buildBody(request, model);
-    let answer: Answer;
-    let retries = 0;
-    try {
-      if (signal?.aborted) throw new LMError('aborted', 'The LM call was cancelled.');
-      answer = await this.attempt(body, model, signal);
-    } catch (first) {
-      ({ value: answer, retries } = await this.retryAfter(first, body, model, signal));
-    }
-    const res = this.respond(answer, started, retries);
+    const res = (await this.launch(buildBody(request, model), model, signal, started)) as LMResponse;
     // A failed cache write only costs a future refetch; it must not fail a good answer.
-    await cache.put(key, answer).catch(() => undefined);
+    await cache.put(key, { model: res.model, choices: res.choices, usage: res.usage }).catch(() => undefined);
     return res;
+  }
+
+  /**
+   * One attempt holding a concurrency slot (taken synchronously when free: no extra promise).
+   * With `started` it is a call's first attempt and resolves with the call's response, retrying
+   * after a failure; without, it is a retry's attempt and resolves with the answer or rejects
+   * with a classified AttemptError.
+   */
+  private launch(body: WireBody, model: string, signal: AbortSignal | undefined, started?: number): Promise<Answer | LMResponse> {
+    const release = signal?.aborted ? undefined : this.limiter.tryAcquire();
+    if (release) return new InFlight(this, body, model, signal, release, started).start();
+    const acquired = this.limiter.acquire(signal);
+    const send = (r: Release) => new InFlight(this, body, model, signal, r, started).start();
+    return started === undefined ? acquired.then(send) : acquired.then(send, (err: unknown) => this.afterFirstFailure(err, body, model, signal, started));
   }
 
   /** @internal The response of a call that got `answer` after `retries` retries; counted in usage. */
@@ -122,16 +120,11 @@ export class OpenAICompatibleLM implements LanguageModel {
     return res;
   }
 
-  /** @internal The first attempt failed (or never got a slot): retry if that is worth it. */
+  /** @internal The first attempt failed (or never got a slot): retries if that is worth it; fails with an LMError. */
   async afterFirstFailure(first: unknown, body: WireBody, model: string, signal: AbortSignal | undefined, started: number): Promise<LMResponse> {
-    const { value, retries } = await this.retryAfter(first, body, model, signal);
-    return this.respond(value, started, retries);
-  }
-
-  /** Retries after a failed first attempt; always leaves with an LMError. */
-  private async retryAfter(first: unknown, body: WireBody, model: string, signal?: AbortSignal) {
+    let outcome: { value: Answer; retries: number };
     try {
-      return await retryAfterFailure((attempt) => this.attempt(body, model, signal), first, {
+      outcome = await retryAfterFailure(() => this.launch(body, model, signal) as Promise<Answer>, first, {
         maxRetries: this.config.maxRetries,
         rng: this.rng,
         sleep: this.deps.sleep,
@@ -145,6 +138,7 @@ export class OpenAICompatibleLM implements LanguageModel {
     } catch (err) {
       throw this.finalError(err, model);
     }
+    return this.respond(outcome.value, started, outcome.retries);
   }
 
   private finalError(err: unknown, model: string): LMError {
@@ -154,19 +148,6 @@ export class OpenAICompatibleLM implements LanguageModel {
     const failure =
       err.lastError instanceof AttemptError ? err.lastError.failure : { kind: 'bad_response' as const, retryable: false };
     return toLMError(failure, err.attempts, { baseUrl: this.config.baseUrl, model, timeoutMs: this.config.timeoutMs });
-  }
-
-  /** One HTTP attempt while holding a concurrency slot; every failure leaves as a classified AttemptError. */
-  private attempt(body: WireBody, model: string, signal?: AbortSignal): Promise<Answer> {
-    // A free slot is taken synchronously: no promise, no extra turn of the microtask queue.
-    const release = signal?.aborted ? undefined : this.limiter.tryAcquire();
-    if (release) return this.send(body, model, signal, release);
-    return this.limiter.acquire(signal).then((r) => this.send(body, model, signal, r));
-  }
-
-  /** Sends one request holding `release`; see `InFlight`. */
-  private send(body: WireBody, model: string, signal: AbortSignal | undefined, release: Release): Promise<Answer> {
-    return new InFlight(this, model, signal, release).attempt(body);
   }
 
   /** @internal Called by `InFlight`: the SDK call, so the client stays private to this class. */
@@ -207,24 +188,16 @@ class InFlight {
 
   constructor(
     private readonly lm: OpenAICompatibleLM,
+    private readonly body: WireBody,
     private readonly model: string,
     private readonly signal: AbortSignal | undefined,
     private readonly release: Release,
     /** Set for a call's first attempt: it then resolves with the call's response, retrying on failure. */
-    private readonly first?: { body: WireBody; started: number },
+    private readonly started?: number,
   ) {}
 
-  /** A retry's attempt: resolves with the answer, rejects with an AttemptError. */
-  attempt(body: WireBody): Promise<Answer> {
-    return this.start(body) as Promise<Answer>;
-  }
-
-  /** A call's first attempt (constructed with `first`): resolves with the call's response or its retries' outcome. */
-  call(body: WireBody): Promise<LMResponse> {
-    return this.start(body) as Promise<LMResponse>;
-  }
-
-  private start(body: WireBody): Promise<Answer | LMResponse> {
+  /** Every failure leaves as a classified AttemptError (or, for a first attempt, goes to the retries). */
+  start(): Promise<Answer | LMResponse> {
     const done = new Promise<Answer | LMResponse>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -239,7 +212,7 @@ class InFlight {
     }
     this.timer = setTimeout(onDeadline, this.lm.timeoutMs, this);
     try {
-      this.lm.createCompletion(body, this.ctrl?.signal).then(
+      this.lm.createCompletion(this.body, this.ctrl?.signal).then(
         (raw) => this.answer(raw),
         (err: unknown) => this.fail(err),
       );
@@ -270,7 +243,7 @@ class InFlight {
     }
     this.lm.noteSuccess();
     this.settle();
-    this.resolve(this.first ? this.lm.respond(answer, this.first.started, 0) : answer);
+    this.resolve(this.started === undefined ? answer : this.lm.respond(answer, this.started, 0));
   }
 
   /** Every failure leaves as a classified AttemptError; a late one after the deadline is dropped. */
@@ -279,9 +252,8 @@ class InFlight {
     const ctx = this.lm.failureContext(this.timedOut, this.signal);
     this.settle();
     const failure = new AttemptError(classifyFailure(err, ctx));
-    const first = this.first;
-    if (first) this.resolve(this.lm.afterFirstFailure(failure, first.body, this.model, this.signal, first.started));
-    else this.reject(failure);
+    if (this.started === undefined) this.reject(failure);
+    else this.resolve(this.lm.afterFirstFailure(failure, this.body, this.model, this.signal, this.started));
   }
 
   private settle(): void {
