@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { FakeOpenAIServer, type FakeChatBody } from '../../fixtures/fakeOpenAIServer';
+import { chatCompletion, FakeOpenAIServer, type FakeChatBody } from '../../fixtures/fakeOpenAIServer';
 
 const root = resolve(__dirname, '..', '..', '..');
 const goodTask = join(root, 'test', 'fixtures', 'tasks', 'good.ts');
@@ -34,13 +34,7 @@ function answer(body: FakeChatBody) {
   const user = body.messages?.[body.messages.length - 1]?.content ?? '';
   const q = /\[\[ ## question ## \]\]\s*(\S+)/.exec(user)?.[1] ?? '';
   const content = `[[ ## answer ## ]]\na${q.slice(1)}\n\n[[ ## completed ## ]]`;
-  return {
-    json: {
-      id: 'x', object: 'chat.completion', created: 0, model: body.model,
-      choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
-    },
-  };
+  return { json: chatCompletion(content, { model: body.model }) };
 }
 
 describe('mmgrpo CLI', function () {

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunEvent } from '../../../src/protocol/events';
 import { isProcessAlive, readRun } from '../../../src/engine/runs';
-import { FakeOpenAIServer } from '../../fixtures/fakeOpenAIServer';
+import { chatCompletion, FakeOpenAIServer } from '../../fixtures/fakeOpenAIServer';
 import { cliFromSource } from '../../fixtures/cliFromSource';
 import { useExampleWithServer } from '../../fixtures/exampleWithServer';
 
@@ -23,7 +23,7 @@ function promptServer(): FakeOpenAIServer {
     responder: () => {
       k++;
       const text = `[[ ## proposed_instruction ## ]]\nRead the customer message closely and choose the best label (idea ${k}).\n\n[[ ## completed ## ]]`;
-      return { json: { id: 'p', object: 'chat.completion', created: 0, model: 'writer', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage: { prompt_tokens: 50, completion_tokens: 20, total_tokens: 70 } } };
+      return { json: chatCompletion(text, { model: 'writer', promptTokens: 50, completionTokens: 20 }) };
     },
   });
 }

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isProcessAlive, readRun } from '../../../src/engine/runs';
-import { FakeOpenAIServer, type FakeChatBody } from '../../fixtures/fakeOpenAIServer';
+import { chatCompletion, FakeOpenAIServer, type FakeChatBody } from '../../fixtures/fakeOpenAIServer';
 import { cliFromSource } from '../../fixtures/cliFromSource';
 import { useExampleWithServer } from '../../fixtures/exampleWithServer';
 
@@ -18,7 +18,7 @@ const cli = cliFromSource;
  * utterance; instruction proposals get a marker-format answer.
  */
 function bankingServer(): FakeOpenAIServer {
-  const completion = (content: string) => ({ id: 'c', object: 'chat.completion', created: 0, model: SERVED, choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }], usage: { prompt_tokens: 20, completion_tokens: 2, total_tokens: 22 } });
+  const completion = (content: string) => chatCompletion(content, { model: SERVED, promptTokens: 20, completionTokens: 2 });
   return new FakeOpenAIServer({
     model: SERVED,
     responder: (body: FakeChatBody) => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { startEmbeddedServer } from '../../../src/embedded/server';
 import { FakeBackend } from '../../fixtures/fakeBackend';
-import { FakeOpenAIServer, type FakeChatBody, type FakeReply } from '../../fixtures/fakeOpenAIServer';
+import { chatCompletion, FakeOpenAIServer, type FakeChatBody, type FakeReply } from '../../fixtures/fakeOpenAIServer';
 import { request } from '../embedded/server/httpHelpers';
 
 const root = resolve(__dirname, '..', '..', '..');
@@ -41,13 +41,7 @@ function cli(args: string[], cwd: string, env: Record<string, string> = {}, umas
 }
 
 function completion(body: FakeChatBody, content: string): FakeReply {
-  return {
-    json: {
-      id: 'x', object: 'chat.completion', created: 0, model: body.model,
-      choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
-    },
-  };
+  return { json: chatCompletion(content, { model: body.model }) };
 }
 
 /** Echo answers; a question "q2" on an "echo-key" request gets an error that quotes the caller's key (as some providers do). */

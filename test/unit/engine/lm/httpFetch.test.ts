@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { createHttpFetch } from '../../../../src/engine/lm/httpFetch';
+import { chatCompletion } from '../../../fixtures/fakeOpenAIServer';
 import { createLM } from '../../../../src/engine/lm';
 import { LMError } from '../../../../src/engine/lm/types';
 
@@ -34,11 +35,7 @@ async function serve(handler: Handler): Promise<{ url: string; connections: () =
   };
 }
 
-const completion = (content: string) => ({
-  id: 'x', object: 'chat.completion', created: 0, model: 'm',
-  choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-  usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
-});
+const completion = (content: string) => chatCompletion(content, { model: 'm', promptTokens: 3, completionTokens: 2 });
 
 /** Runs `script` in a fresh Node (with tsx) and returns the JSON it printed; fails if it does not exit by itself. */
 async function runNode(script: string, env: Record<string, string>): Promise<unknown> {

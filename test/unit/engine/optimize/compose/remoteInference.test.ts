@@ -9,7 +9,7 @@ import { parseStrategy } from '../../../../../src/engine/optimize/compose/strate
 import { ConfigError, resolveMMGRPOConfig } from '../../../../../src/engine/optimize/mmgrpo/config';
 import type { SessionOptions } from '../../../../../src/engine/optimize/mmgrpo/openSession';
 import { isProcessAlive, readRun } from '../../../../../src/engine/runs';
-import { FakeOpenAIServer, type FakeChatBody } from '../../../../fixtures/fakeOpenAIServer';
+import { chatCompletion, FakeOpenAIServer, type FakeChatBody } from '../../../../fixtures/fakeOpenAIServer';
 import { QA, promptSensitiveLM, qaTask } from '../prompt/helpers';
 import { scriptedOpener } from './helpers';
 
@@ -17,7 +17,7 @@ const SERVED = 'served-model';
 
 /** Answers the QA program right (the question upper-cased) and proposals with a fixed instruction, in the marker format. */
 function qaServer(): FakeOpenAIServer {
-  const completion = (content: string) => ({ id: 'c', object: 'chat.completion', created: 0, model: SERVED, choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }], usage: { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 } });
+  const completion = (content: string) => chatCompletion(content, { model: SERVED, completionTokens: 3 });
   return new FakeOpenAIServer({
     model: SERVED,
     responder: (body: FakeChatBody) => {

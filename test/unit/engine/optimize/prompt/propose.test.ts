@@ -7,7 +7,7 @@ import {
   PROPOSAL_TIPS, formatDatasetSummary, formatProgramSummary, parseProposal, proposeInstructions, summarizeDataset, summarizeProgram, type ProposeOptions,
 } from '../../../../../src/engine/optimize/prompt/propose';
 import { Module, Predict, defineTask } from '../../../../../src/engine/sdk';
-import { FakeOpenAIServer } from '../../../../fixtures/fakeOpenAIServer';
+import { chatCompletion, FakeOpenAIServer } from '../../../../fixtures/fakeOpenAIServer';
 import { ScriptedLM } from '../../../../fixtures/scriptedLM';
 
 class Intent extends Module {
@@ -167,7 +167,7 @@ describe('proposeInstructions', () => {
         const module = /Module to instruct: (\w+)/.exec(body.messages!.at(-1)!.content)![1];
         k++;
         const text = k === 3 ? 'no format at all' : answer(`Server idea ${k} for ${module}.`);
-        return { json: { id: 'x', object: 'chat.completion', created: 0, model: 'writer', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage: { prompt_tokens: 100, completion_tokens: 10, total_tokens: 110 } } };
+        return { json: chatCompletion(text, { model: 'writer', promptTokens: 100, completionTokens: 10 }) };
       },
     });
     const url = await server.start();
