@@ -51,9 +51,9 @@ export class AdamW {
     return norm;
   }
 
-  /** Copies of the moments and the step count, for a checkpoint: resuming from it continues the same updates. */
-  snapshot(): OptimizerState {
-    return { step: this.t, m: cloneMap(this.m), v: cloneMap(this.v) };
+  /** The live moments and step count, for a checkpoint (read them before the next step; do not dispose). */
+  state(): OptimizerState {
+    return { step: this.t, m: this.m, v: this.v };
   }
 
   /** Replaces the moments and step count with a checkpoint's (the optimizer takes ownership of the tensors). */
@@ -76,10 +76,6 @@ export interface OptimizerState {
   step: number;
   m: Map<string, tf.Tensor>;
   v: Map<string, tf.Tensor>;
-}
-
-function cloneMap(src: Map<string, tf.Tensor>): Map<string, tf.Tensor> {
-  return new Map([...src].map(([k, t]) => [k, tf.clone(t)]));
 }
 
 export function globalNorm(tensors: tf.Tensor[]): number {

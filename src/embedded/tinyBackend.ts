@@ -112,16 +112,13 @@ export class TinyBackend implements EmbeddedBackend {
   }
 
   saveCheckpoint(dir: string): Promise<void> {
-    return this.lock.read(async () => {
-      // The optimizer's moments and the KL reference go with the weights, so a run resumed from
-      // this checkpoint takes the very updates the uninterrupted run would have.
-      const optimizer = this.optimizer.snapshot();
+    // The optimizer's moments and the KL reference go with the weights, so a run resumed from
+    // this checkpoint takes the very updates the uninterrupted run would have. Read live: the
+    // read lock keeps training steps (writers) out until the save is done.
+    return this.lock.read(() => {
+      const optimizer = this.optimizer.state();
       const training = this.reference ? { optimizer, reference: this.reference } : { optimizer };
-      try {
-        await saveCheckpoint(dir, this.handle.config, this.handle.tokenizer, this.handle.params, training);
-      } finally {
-        tf.dispose([...optimizer.m.values(), ...optimizer.v.values()]);
-      }
+      return saveCheckpoint(dir, this.handle.config, this.handle.tokenizer, this.handle.params, training);
     });
   }
 
