@@ -84,9 +84,8 @@ export class Predict {
 
   /** @internal Called by `PendingCall`: the answer's outputs, recorded in the trace. */
   settleCall(call: PendingCall, response: LMResponse): Record<string, unknown> {
-    const { ctx, adapter, prompt, handle } = call;
     try {
-      return this.finishCall(ctx, adapter, prompt, response, handle, tick() - call.started);
+      return this.parseAnswer(call, response);
     } catch (e) {
       throw call.afterError(e);
     } finally {
@@ -95,24 +94,17 @@ export class Predict {
   }
 
   /** Records the answer and parses it into outputs. */
-  private finishCall(
-    ctx: ProgramContext,
-    adapter: Adapter,
-    prompt: FormattedPrompt,
-    response: LMResponse,
-    handle: CallHandle | undefined,
-    latencyMs: number,
-  ): Record<string, unknown> {
+  private parseAnswer(call: PendingCall, response: LMResponse): Record<string, unknown> {
     const choice = response.choices[0];
-    const record = handle?.record;
-    if (record) fillResponse(record, response, latencyMs);
+    const record = call.handle?.record;
+    if (record) fillResponse(record, response, tick() - call.started);
     if (!choice || typeof choice.text !== 'string') {
-      const err = new LMError('bad_response', `${this.describe(ctx)}: the LM response has no choices`);
+      const err = new LMError('bad_response', `${this.describe(call.ctx)}: the LM response has no choices`);
       if (record) record.error = err.message;
       throw err;
     }
     try {
-      const outputs = adapter.parse(this.signature, choice.text, prompt);
+      const outputs = call.adapter.parse(this.signature, choice.text, call.prompt);
       if (record) record.outputs = { ...outputs };
       return outputs;
     } catch (e) {
