@@ -58,8 +58,10 @@ describe('mmgrpo optimize / apply (CLI, fake model)', function () {
     assert.equal(noWeights.code, 2);
     assert.match(noWeights.stderr, /kept the starting weights, which are not saved on disk; evaluate its prompts against a server with --base-url/);
     const both = await cli(['eval', task, '--run', id, '--checkpoint', dir], ws);
+    assert.equal(both.code, 2, both.stderr);
     assert.match(both.stderr, /give --run or --checkpoint, not both/);
     const missing = await cli(['eval', task, '--run', 'no-such-run'], ws);
+    assert.equal(missing.code, 2, missing.stderr);
     assert.match(missing.stderr, /no run "no-such-run" in .*See `mmgrpo runs list`/);
   });
 

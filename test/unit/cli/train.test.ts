@@ -1,34 +1,16 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isProcessAlive, readRun } from '../../../src/engine/runs';
+import { cliFromSource, type OnStdout } from '../../fixtures/cliFromSource';
 
 const root = resolve(__dirname, '..', '..', '..');
 const task = join(root, 'examples', 'banking77', 'task.ts');
 const fake = ['--backend-module', join(root, 'test', 'fixtures', 'fakeBackend.ts')];
 const small = ['--steps', '3', '--examples-per-step', '2', '--rollouts', '4', '--val-every', '2', '--seed', '5'];
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], cwd: string, onStdout?: (text: string, kill: () => void) => void): Promise<Result> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), join(root, 'src', 'cli', 'main.ts'), ...args], { cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-      onStdout?.(stdout, () => child.kill('SIGINT'));
-    });
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], cwd: string, onStdout?: OnStdout) => cliFromSource(args, cwd, {}, onStdout);
 
 const stepsOf = (dir: string) => readRun(dir, isProcessAlive).events.flatMap((e) => (e.type === 'step_finished' ? [e.step] : []));
 

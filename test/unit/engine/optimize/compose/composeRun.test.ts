@@ -5,10 +5,8 @@ import { join } from 'node:path';
 import type { SessionOptions } from '../../../../../src/engine/optimize/mmgrpo/openSession';
 import { resolveMMGRPOConfig } from '../../../../../src/engine/optimize/mmgrpo/config';
 import { runComposition, type ComposeRunOptions } from '../../../../../src/engine/optimize/compose/composeRun';
-import { resolvePromptSettings } from '../../../../../src/engine/optimize/compose/settings';
 import { isProcessAlive, readRun } from '../../../../../src/engine/runs';
-import { QA, promptSensitiveLM, qaTask } from '../prompt/helpers';
-import { scriptedOpener } from './helpers';
+import { composeOptions } from './helpers';
 
 describe('runComposition (scripted session)', () => {
   let ws: string;
@@ -17,17 +15,7 @@ describe('runComposition (scripted session)', () => {
   });
   afterEach(() => rmSync(ws, { recursive: true, force: true }));
 
-  function options(over: Partial<ComposeRunOptions> = {}, opened: SessionOptions[] = []): ComposeRunOptions {
-    const task = qaTask(new QA());
-    return {
-      task, taskFile: join(ws, 'task.ts'), workspace: ws, strategy: 'p',
-      config: resolveMMGRPOConfig({ concurrency: 2, seed: 1 }),
-      prompt: resolvePromptSettings({ trials: 6, minibatchSize: 4, fullEvalEvery: 2, maxDemos: 1, demoSets: 3 }),
-      warmStart: { epochs: 0, learningRate: 1e-3, batchSize: 16 }, guidedChoice: false, adapter: 'chat',
-      openSession: scriptedOpener(promptSensitiveLM(), opened),
-      ...over,
-    };
-  }
+  const options = (over: Partial<ComposeRunOptions> = {}, opened: SessionOptions[] = []) => composeOptions(ws, over, opened);
 
   it('strategy p: one stage, evaluated on val, best program in result.json', async () => {
     const opened: SessionOptions[] = [];

@@ -6,9 +6,10 @@ import type { RunEvent } from '../../../../../src/protocol/events';
 import { ChatAdapter } from '../../../../../src/engine/adapters';
 import { runPromptStage } from '../../../../../src/engine/optimize/compose/promptStage';
 import { resolvePromptSettings } from '../../../../../src/engine/optimize/compose/settings';
-import { RunWriter, buildManifest, isProcessAlive, readRun } from '../../../../../src/engine/runs';
+import { isProcessAlive, readRun } from '../../../../../src/engine/runs';
 import { promptVersions } from '../../../../../src/engine/runs/runView';
 import { QA, promptSensitiveLM, qaTask } from '../prompt/helpers';
+import { writerFor } from './helpers';
 
 const NOTICE = 'instruction proposal skipped: test; searching over demo sets only';
 
@@ -19,15 +20,10 @@ describe('runPromptStage (scripted LM)', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  function writerFor(task: ReturnType<typeof qaTask>): RunWriter {
-    const manifest = buildManifest({ id: 'r', kind: 'optimize', taskName: task.name, taskFile: 'task.ts', seed: 0, config: {}, programStateBefore: task.program.saveState(), workspace: dir });
-    return RunWriter.create(join(dir, 'run'), manifest);
-  }
-
   it('improves the program with demo sets and records trials and lineage with parents', async () => {
     // The scripted LM answers right on even-numbered questions once the prompt carries a demo.
     const task = qaTask(new QA());
-    const writer = writerFor(task);
+    const writer = writerFor(dir, task);
     const out = await runPromptStage({
       stage: 'p1', program: task.program.clone(), task, lm: promptSensitiveLM(), adapter: new ChatAdapter(),
       settings: resolvePromptSettings({ trials: 6, minibatchSize: 4, fullEvalEvery: 2, maxDemos: 1, demoSets: 3 }),
@@ -59,7 +55,7 @@ describe('runPromptStage (scripted LM)', () => {
 
   it('stops as cancelled when its signal aborts, keeping the starting prompts', async () => {
     const task = qaTask(new QA());
-    const writer = writerFor(task);
+    const writer = writerFor(dir, task);
     const controller = new AbortController();
     controller.abort();
     const out = await runPromptStage({

@@ -12,13 +12,13 @@ import { resolvePromptSettings } from '../../../../../src/engine/optimize/compos
 import { parseStrategy } from '../../../../../src/engine/optimize/compose/strategy';
 import { resolveMMGRPOConfig } from '../../../../../src/engine/optimize/mmgrpo/config';
 import type { SessionOptions } from '../../../../../src/engine/optimize/mmgrpo/openSession';
-import { RunWriter, buildManifest, isProcessAlive, readRun } from '../../../../../src/engine/runs';
+import { isProcessAlive, readRun } from '../../../../../src/engine/runs';
 import { FakeOpenAIServer } from '../../../../fixtures/fakeOpenAIServer';
 import { ScriptedLM } from '../../../../fixtures/scriptedLM';
-import { MAGIC, QA, TwoStage, promptSensitiveLM, qaTask } from '../prompt/helpers';
-import { scriptedInference, scriptedOpener } from './helpers';
+import { MAGIC, QA, TwoStage, promptSensitiveLM, qaTask, reply } from '../prompt/helpers';
+import { composeOptions, scriptedInference, scriptedOpener, writerFor } from './helpers';
 
-const answer = (text: string) => `[[ ## proposed_instruction ## ]]\n${text}\n\n[[ ## completed ## ]]`;
+const answer = (text: string) => reply('proposed_instruction', text);
 const isProposal = (req: LMRequest) => req.messages.some((m) => m.content.includes('Module to instruct:'));
 type Of<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>;
 const ofType = <T extends RunEvent['type']>(events: readonly RunEvent[], type: T) => events.filter((e): e is Of<T> => e.type === type);
@@ -38,8 +38,7 @@ describe('instruction proposal in p stages', () => {
 
   it('runPromptStage: proposed instructions become search choices, win, and show in trials, lineage and logs', async () => {
     const task = qaTask(new QA());
-    const manifest = buildManifest({ id: 'r', kind: 'optimize', taskName: task.name, taskFile: 'task.ts', seed: 0, config: {}, programStateBefore: task.program.saveState(), workspace: dir });
-    const writer = RunWriter.create(join(dir, 'run'), manifest);
+    const writer = writerFor(dir, task);
     const writerModel = writerLM();
     const out = await runPromptStage({
       stage: 'p1', program: task.program.clone(), task, lm: promptSensitiveLM(), adapter: new ChatAdapter(),
@@ -71,8 +70,7 @@ describe('instruction proposal in p stages', () => {
 
   it('runPromptStage: without bootstrapped runs (maxDemos 0) one sample run still shows how modules connect', async () => {
     const task = qaTask(new TwoStage());
-    const manifest = buildManifest({ id: 'r', kind: 'optimize', taskName: task.name, taskFile: 'task.ts', seed: 0, config: {}, programStateBefore: task.program.saveState(), workspace: dir });
-    const writer = RunWriter.create(join(dir, 'run'), manifest);
+    const writer = writerFor(dir, task);
     const taskLM = promptSensitiveLM();
     const writerModel = writerLM();
     const out = await runPromptStage({
@@ -90,22 +88,14 @@ describe('instruction proposal in p stages', () => {
     assert.match(user, /answer\.question <- example\.question/);
   });
 
-  function composeOptions(over: Partial<ComposeRunOptions> = {}): ComposeRunOptions {
-    const task = qaTask(new QA());
-    return {
-      task, taskFile: join(dir, 'task.ts'), workspace: dir, strategy: 'p',
-      config: resolveMMGRPOConfig({ concurrency: 2, seed: 1 }),
-      prompt: resolvePromptSettings({ trials: 6, minibatchSize: 4, fullEvalEvery: 2, maxDemos: 1, demoSets: 3, instructionCandidates: 3 }),
-      warmStart: { epochs: 0, learningRate: 1e-3, batchSize: 16 }, guidedChoice: false, adapter: 'chat',
-      openSession: scriptedOpener(promptSensitiveLM()),
-      ...over,
-    };
-  }
+  /** The shared strategy-p composition, with 3 instruction candidates per module. */
+  const options = (over: Partial<ComposeRunOptions> = {}): ComposeRunOptions =>
+    composeOptions(dir, { prompt: resolvePromptSettings({ trials: 6, minibatchSize: 4, fullEvalEvery: 2, maxDemos: 1, demoSets: 3, instructionCandidates: 3 }), ...over });
 
   it('runComposition: proposal calls and tokens count in the stage spending', async () => {
     const taskLM = promptSensitiveLM();
     const promptLM = writerLM();
-    const out = await runComposition(composeOptions({ openSession: scriptedOpener(taskLM), promptLM }));
+    const out = await runComposition(options({ openSession: scriptedOpener(taskLM), promptLM }));
     assert.equal(out.status, 'completed');
     const run = readRun(out.dir, isProcessAlive);
     const [summary] = ofType(run.events, 'stage_summary');
@@ -121,7 +111,7 @@ describe('instruction proposal in p stages', () => {
   it('runComposition: the run budget stops a stage inside the proposal step', async () => {
     // Bootstrapping runs the 8 train questions (none pass without MAGIC): the 9th call is the first proposal.
     const promptLM = writerLM();
-    const out = await runComposition(composeOptions({ promptLM, config: resolveMMGRPOConfig({ concurrency: 2, seed: 1, budgets: { maxLMCalls: 9 } }) }));
+    const out = await runComposition(options({ promptLM, config: resolveMMGRPOConfig({ concurrency: 2, seed: 1, budgets: { maxLMCalls: 9 } }) }));
     assert.equal(out.status, 'cancelled');
     assert.match(out.reason!, /LM call budget reached \(9 of 9\) during stage p1/);
     assert.equal(promptLM.callCount, 1);
@@ -131,7 +121,7 @@ describe('instruction proposal in p stages', () => {
     const sessionLM = new ScriptedLM((req, i, c) => (isProposal(req) ? answer(`${MAGIC}${' '.repeat(i % 2)}`) : promptSensitiveLM().complete(req).then((r) => r.choices[c].text)));
     const config = resolveMMGRPOConfig({ concurrency: 2, seed: 1, backend: { kind: 'remote', inferenceUrl: 'http://127.0.0.1:1/v1', trainerUrl: 'http://127.0.0.1:1/v1', model: 'm' } });
     const trainerSessions: SessionOptions[] = [];
-    const out = await runComposition(composeOptions({ config, openSession: scriptedOpener(sessionLM, trainerSessions), openInference: scriptedInference(sessionLM) }));
+    const out = await runComposition(options({ config, openSession: scriptedOpener(sessionLM, trainerSessions), openInference: scriptedInference(sessionLM) }));
     assert.equal(out.status, 'completed');
     assert.equal(trainerSessions.length, 0, 'strategy p trains nothing: no trainer session');
     assert.equal(sessionLM.requests.filter(isProposal).length, 3);
@@ -142,10 +132,13 @@ describe('instruction proposal in p stages', () => {
   });
 
   it('runComposition: the embedded backend alone skips proposal with a notice naming the flag', async () => {
-    const out = await runComposition(composeOptions());
+    const out = await runComposition(options());
     const run = readRun(out.dir, isProcessAlive);
     const notice = ofType(run.events, 'log').find((e) => e.message.startsWith('instruction proposal skipped'));
     assert.match(notice!.message, /the embedded model cannot write instructions; searching over demo sets only\. .*--prompt-model <name> --prompt-base-url <url>/);
+    assert.equal(out.status, 'completed');
+    // Without trials that carry params the check below would pass vacuously.
+    assert.ok(ofType(run.events, 'prompt_trial').some((e) => e.params));
     assert.ok(ofType(run.events, 'prompt_trial').every((e) => !e.params || e.params.qa.instruction === 0));
   });
 
@@ -154,12 +147,12 @@ describe('instruction proposal in p stages', () => {
     const url = await server.start();
     const opened: SessionOptions[] = [];
     try {
-      const wrong = composeOptions({ prompt: resolvePromptSettings({ promptModel: 'other', promptBaseUrl: url }), openSession: scriptedOpener(promptSensitiveLM(), opened) });
+      const wrong = options({ prompt: resolvePromptSettings({ promptModel: 'other', promptBaseUrl: url }), openSession: scriptedOpener(promptSensitiveLM(), opened) });
       await assert.rejects(runComposition(wrong), /Prompt model "other" at http:\/\/127\.0\.0\.1:\d+\/v1: .*does not serve model 'other'.*--prompt-model and --prompt-base-url/);
     } finally {
       await server.close();
     }
-    const down = composeOptions({ prompt: resolvePromptSettings({ promptModel: 'served', promptBaseUrl: url }), openSession: scriptedOpener(promptSensitiveLM(), opened) });
+    const down = options({ prompt: resolvePromptSettings({ promptModel: 'served', promptBaseUrl: url }), openSession: scriptedOpener(promptSensitiveLM(), opened) });
     await assert.rejects(runComposition(down), /Prompt model "served" at .*Cannot reach the LM server/);
     assert.equal(opened.length, 0, 'no backend was started');
     assert.equal(existsSync(join(dir, '.mmgrpo')), false, 'no run folder was created');

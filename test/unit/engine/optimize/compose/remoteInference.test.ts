@@ -10,8 +10,8 @@ import { ConfigError, resolveMMGRPOConfig } from '../../../../../src/engine/opti
 import type { SessionOptions } from '../../../../../src/engine/optimize/mmgrpo/openSession';
 import { isProcessAlive, readRun } from '../../../../../src/engine/runs';
 import { chatCompletion, FakeOpenAIServer, type FakeChatBody } from '../../../../fixtures/fakeOpenAIServer';
-import { QA, promptSensitiveLM, qaTask } from '../prompt/helpers';
-import { scriptedOpener } from './helpers';
+import { reply } from '../prompt/helpers';
+import { composeOptions } from './helpers';
 
 const SERVED = 'served-model';
 
@@ -25,7 +25,7 @@ function qaServer(): FakeOpenAIServer {
       const field = /Respond with `\[\[ ## (\w+) ## \]\]`/.exec(last)?.[1] ?? 'answer';
       const question = /\[\[ ## question ## \]\]\s*([^\n]*)/.exec(last)?.[1] ?? '';
       const value = field === 'answer' ? question.toUpperCase() : 'Answer the question in capitals.';
-      return { json: completion(`[[ ## ${field} ## ]]\n${value}\n\n[[ ## completed ## ]]`) };
+      return { json: completion(reply(field, value)) };
     },
   });
 }
@@ -45,16 +45,14 @@ describe('composed runs on a remote backend without a trainer', () => {
   });
 
   /** A remote backend with inference only, resolved as `optimize --strategy p` resolves it. */
+  /** A remote backend with inference only, resolved as `optimize --strategy p` resolves it. */
   function options(over: Partial<ComposeRunOptions> = {}, trainerSessions: SessionOptions[] = []): ComposeRunOptions {
-    return {
-      task: qaTask(new QA()), taskFile: join(ws, 'task.ts'), workspace: ws, strategy: 'p',
+    // Any trainer session opened here would be the bug: the scripted opener records the attempt in trainerSessions.
+    return composeOptions(ws, {
       config: resolveMMGRPOConfig({ concurrency: 2, seed: 1, backend: { kind: 'remote', inferenceUrl: url, model: SERVED } }, { needsTrainer: false }),
       prompt: resolvePromptSettings({ trials: 4, minibatchSize: 4, fullEvalEvery: 2, maxDemos: 1, demoSets: 2, instructionCandidates: 1 }),
-      warmStart: { epochs: 0, learningRate: 1e-3, batchSize: 16 }, guidedChoice: false, adapter: 'chat',
-      // Any trainer session opened here would be the bug: it records the attempt.
-      openSession: scriptedOpener(promptSensitiveLM(), trainerSessions),
       ...over,
-    };
+    }, trainerSessions);
   }
 
   it('strategy p runs on the inference server alone: no trainer session, every call to the served model', async () => {
