@@ -11,6 +11,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
 import { startFakeServer } from './lib/fakeServer';
+import { median } from './lib/stats';
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '3000' }, concurrency: { type: 'string', default: '16' }, rounds: { type: 'string', default: '8' } } });
 const N = Number(values.requests);
@@ -34,8 +35,6 @@ async function rawRound(client: OpenAI): Promise<number> {
   const cpu = process.cpuUsage(c0);
   return (cpu.user + cpu.system) / N;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
   const server = await startFakeServer(__filename, __dirname);

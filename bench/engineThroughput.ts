@@ -28,6 +28,7 @@ import { Module, Predict, defineTask, createLM } from '../src/engine/sdk';
 import { evaluate } from '../src/engine/evaluate';
 import type { LanguageModel, LMRequest, LMResponse } from '../src/engine/lm/types';
 import { startFakeServer } from './lib/fakeServer';
+import { median } from './lib/stats';
 
 const { values } = parseArgs({ options: { examples: { type: 'string', default: '400' }, concurrency: { type: 'string', default: '16' }, rounds: { type: 'string', default: '6' } } });
 const N = Number(values.examples);
@@ -95,12 +96,6 @@ async function rawRound(baseUrl: string, requests: LMRequest[]): Promise<void> {
 }
 
 /** Median; the mean of the two middle values for an even count (rounds come in engine-first/raw-first pairs). */
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 interface Side {
   name: string;
   requests: number;

@@ -14,16 +14,16 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
-import { main } from '../src/cli/main';
 import { loadPanelAssets, renderReportHtml } from '../src/cli/commands/reportCommand';
 import { isProcessAlive, readRun } from '../src/engine/runs';
 import { buildRunView } from '../src/engine/runs/runView';
 import { readRunAsync } from '../src/extension/runs/runData';
 import type { RunView } from '../src/protocol/webview';
 import { startChromium } from '../test/browser/lib/chromium';
-import { openFile } from '../test/browser/lib/reportPage';
+import { generateReport, openFile } from '../test/browser/lib/reportPage';
 import { writeBigRun, type BigRunShape } from './lib/bigRun';
 import { DOM_COUNT_SCRIPT, TIMING_INIT_SCRIPT } from './lib/pageTiming';
+import { median } from './lib/stats';
 
 const { values } = parseArgs({ options: { reps: { type: 'string', default: '5' }, scenario: { type: 'string', default: 'all' }, keep: { type: 'boolean', default: false } } });
 const REPS = Number(values.reps);
@@ -37,10 +37,6 @@ const SCENARIOS: Record<string, { label: string; shape: BigRunShape }> = {
   bigstep: { label: '40 steps, 39 × 8 rollouts + a last step of 10,000 (2,500 examples × 4)', shape: { steps: 40, examplesPerStep: 2, rolloutsPerExample: 4, lastStepRollouts: 10_000 } },
 };
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
 const vsGoal = (label: string, xs: number[]) => console.log(`  ${label.padEnd(52)} ${ms(median(xs)).padStart(9)} = ${(median(xs) / GOAL_MS).toFixed(2)} of the 1 s goal   [${xs.map((x) => x.toFixed(0)).join(', ')}]`);
 const plain = (label: string, xs: number[]) => console.log(`  ${label.padEnd(52)} ${ms(median(xs)).padStart(9)}   [${xs.map((x) => x.toFixed(0)).join(', ')}]`);
@@ -56,16 +52,6 @@ async function timeAsync<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const t = performance.now();
   const out = await fn();
   return [out, performance.now() - t];
-}
-
-async function quiet<T>(fn: () => Promise<T>): Promise<T> {
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  try {
-    return await fn();
-  } finally {
-    process.stdout.write = write;
-  }
 }
 
 /** (1) The editor's path: async read of the run folder, then the capped snapshot. */
@@ -98,8 +84,8 @@ async function measureViewModel(dir: string): Promise<{ view: RunView; otherStep
 async function measureReport(dir: string, out: string): Promise<void> {
   const inProc: number[] = [];
   for (let i = 0; i < REPS; i++) {
-    const [code, t] = await timeAsync(() => quiet(() => main(['report', dir, '--out', out])));
-    if (code !== 0) throw new Error(`mmgrpo report failed with ${code}`);
+    // The browser tests' helper: the CLI's own entry with its output captured, throwing on a non-zero exit.
+    const [, t] = await timeAsync(() => generateReport(dir, out));
     inProc.push(t);
   }
   const [assets, tAssets] = await timeAsync(() => loadPanelAssets());

@@ -1,6 +1,8 @@
 // The extension's settings as one typed object. Kept free of `vscode` so the
 // CLI argument building that depends on it can be unit-tested in Node.
 
+import { normalizeStrategy, strategyList } from '../engine/optimize/compose/strategyNames';
+
 export type Backend = 'embedded' | 'remote';
 
 export interface MmgrpoSettings {
@@ -46,10 +48,19 @@ export function readSettings(get: (key: string) => unknown): MmgrpoSettings {
     inferenceUrl: str(get('inferenceUrl')),
     trainerUrl: str(get('trainerUrl')),
     model: str(get('model')),
-    trainStrategy: str(get('trainStrategy')) || DEFAULT_TRAIN_STRATEGY,
+    trainStrategy: readTrainStrategy(get('trainStrategy'), problems),
     taskOverrides: readOverrides(get('taskOverrides'), problems),
     problems,
   };
+}
+
+/** The one-click Train's strategy; a bad one is reported and replaced by the default, as the CLI would refuse it. */
+function readTrainStrategy(raw: unknown, problems: string[]): string {
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return DEFAULT_TRAIN_STRATEGY;
+  const strategy = normalizeStrategy(raw);
+  if (strategy) return strategy;
+  problems.push(`Setting mmgrpo.trainStrategy must be one of ${strategyList()} (got ${JSON.stringify(raw)}); the default "${DEFAULT_TRAIN_STRATEGY}" is used.`);
+  return DEFAULT_TRAIN_STRATEGY;
 }
 
 function readOverrides(raw: unknown, problems: string[]): Record<string, TaskOverride> {

@@ -4,14 +4,15 @@ function isObject(x: unknown): x is Record<string, unknown> {
   return x !== null && typeof x === 'object' && !Array.isArray(x);
 }
 
-/**
- * Minimal shape check of a snapshot: enough that rendering cannot throw on a
- * missing collection. Field contents are still treated as untrusted text.
- */
+/** One instruction-candidates list of a snapshot, checked as far as rendering relies on it. */
 function isCandidates(c: unknown): boolean {
   return isObject(c) && typeof c.stage === 'string' && typeof c.module === 'string' && typeof c.proposer === 'string' && Array.isArray(c.items) && c.items.every((i) => isObject(i) && typeof i.text === 'string' && typeof i.index === 'number');
 }
 
+/**
+ * Minimal shape check of a snapshot: enough that rendering cannot throw on a
+ * missing collection. Field contents are still treated as untrusted text.
+ */
 export function isRunView(x: unknown): x is RunView {
   if (!isObject(x)) return false;
   const m = x.manifest;

@@ -14,11 +14,13 @@ export function promptPanel(prompts: Record<string, PromptVersion[]>, candidates
 
 function moduleVersions(module: string, versions: PromptVersion[], candidates: readonly InstructionCandidatesView[]): HTMLElement {
   const box = section(`${module} — ${versions.length} version${versions.length === 1 ? '' : 's'}`, true);
-  const lists = candidates.map(instructionList);
-  if (versions.length === 0) {
-    lists.forEach((l) => box.appendChild(l));
-    return box;
-  }
+  if (versions.length > 0) for (const el of versionPicker(versions)) box.appendChild(el);
+  for (const c of candidates) box.appendChild(instructionList(c));
+  return box;
+}
+
+/** The from/to selects (when there is a choice) and the view of the chosen pair; `versions` is not empty. */
+function versionPicker(versions: PromptVersion[]): HTMLElement[] {
   const latest = versions[versions.length - 1];
   const label = (v: PromptVersion) => `${v.label}${v.score !== undefined ? ` (${fmtPct(v.score)})` : ''}${v.parent ? ` ← ${v.parent}` : ''}`;
   const from = h('select', {}, ...versions.map((v) => option(v.id, label(v))));
@@ -35,10 +37,7 @@ function moduleVersions(module: string, versions: PromptVersion[], candidates: r
   from.addEventListener('change', refresh);
   to.addEventListener('change', refresh);
   refresh();
-  if (versions.length > 1) box.appendChild(h('div', { cls: 'toolbar' }, 'from ', from, ' to ', to));
-  box.appendChild(out);
-  lists.forEach((l) => box.appendChild(l));
-  return box;
+  return versions.length > 1 ? [h('div', { cls: 'toolbar' }, 'from ', from, ' to ', to), out] : [out];
 }
 
 function single(v: PromptVersion): HTMLElement {

@@ -62,7 +62,6 @@ function describeTask(
       const v = unwrap(p.initializer);
       if (ts.isStringLiteral(v) || ts.isNoSubstitutionTemplateLiteral(v)) {
         task.name = v.text.trim();
-        task.nameRange = rangeOf(sf, v);
       }
     } else if (key === 'program') {
       const value = ts.isPropertyAssignment(p) ? p.initializer : (p as ts.ShorthandPropertyAssignment).name;

@@ -106,7 +106,6 @@ export interface ProgramLink {
 export interface TaskDetection {
   /** The task's `name` when it is a string literal. */
   name?: string;
-  nameRange?: Range;
   /** The `defineTask(...)` call. */
   range: Range;
   program?: ProgramLink;

@@ -11,5 +11,6 @@ export const resumeRun = (s: Services) => async (arg?: unknown) => {
   const kind = run.manifest.kind;
   if (kind !== 'train' && kind !== 'optimize') return void vscode.window.showWarningMessage(`Run ${run.id} is an ${kind} run; only training and optimization runs can be resumed.`);
   if (run.status === 'completed' || run.status === 'running') return void vscode.window.showWarningMessage(`Run ${run.id} is ${run.status}; only interrupted or cancelled runs can be resumed.`);
-  await runTaskCommand(s, kind === 'train' ? 'train' : 'optimize', { taskFile: run.manifest.taskFile, taskName: run.manifest.taskName }, run.id);
+  // The task command of a run's kind is the CLI command that continues it.
+  await runTaskCommand(s, kind, { taskFile: run.manifest.taskFile, taskName: run.manifest.taskName }, run.id);
 };

@@ -89,7 +89,7 @@ export async function readRunAsync(dir: string, isAlive: (pid: number) => boolea
  * refresh rereads only runs that changed.
  */
 export class RunCache {
-  private readonly cache = new Map<string, { sig: string; run: RunRecord; progress: EventsProgress; manifestSig: string }>();
+  private readonly cache = new Map<string, { sig: RunSignature; run: RunRecord; progress: EventsProgress }>();
 
   constructor(private readonly isAlive: (pid: number) => boolean) {}
 
@@ -118,13 +118,12 @@ export class RunCache {
     if (sig === undefined) return undefined;
     const hit = this.cache.get(dir);
     // A running run's status depends on its process too; reread it every time.
-    if (hit && hit.sig === sig && hit.run.status !== 'running') return hit.run;
+    if (hit && hit.sig.manifest === sig.manifest && hit.sig.files === sig.files && hit.run.status !== 'running') return hit.run;
     try {
       // Same manifest: the events file can only have grown (readEventsIncremental checks).
-      const manifestSig = sig.split(':')[0]!;
-      const prev = hit && hit.manifestSig === manifestSig ? hit.progress : undefined;
+      const prev = hit && hit.sig.manifest === sig.manifest ? hit.progress : undefined;
       const { progress, ...run } = await readRunAsync(dir, this.isAlive, prev);
-      this.cache.set(dir, { sig, run, progress, manifestSig });
+      this.cache.set(dir, { sig, run, progress });
       return run;
     } catch {
       return undefined; // not a run folder, or a manifest being written
@@ -132,15 +131,22 @@ export class RunCache {
   }
 }
 
-async function signature(dir: string): Promise<string | undefined> {
+/** A run folder's state: the manifest's mtime apart, as an unchanged manifest lets events be read incrementally. */
+interface RunSignature {
+  manifest: number;
+  /** Size and mtime of the events, result and lock files. */
+  files: string;
+}
+
+async function signature(dir: string): Promise<RunSignature | undefined> {
   try {
     const m = await stat(join(dir, MANIFEST_FILE));
-    const parts = [m.mtimeMs];
+    const parts: number[] = [];
     for (const f of [EVENTS_FILE, 'result.json', 'run.lock']) {
       const s = await stat(join(dir, f)).catch(() => undefined);
       parts.push(s ? s.size * 1e13 + s.mtimeMs : -1);
     }
-    return parts.join(':');
+    return { manifest: m.mtimeMs, files: parts.join(':') };
   } catch {
     return undefined;
   }

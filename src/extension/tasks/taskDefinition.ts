@@ -1,3 +1,4 @@
+import { normalizeStrategy, strategyList } from '../../engine/optimize/compose/strategyNames';
 import { argsProblem, normalizeTaskPath, type MmgrpoSettings } from '../config';
 
 // The `mmgrpo` task type: what tasks.json may contain and how it becomes a CLI
@@ -27,7 +28,6 @@ export interface MmgrpoTaskDefinition {
 export type ParseResult = { ok: true; definition: MmgrpoTaskDefinition } | { ok: false; error: string };
 
 const RUN_ID = /^[A-Za-z0-9._-]{1,200}$/;
-const STRATEGY = /^\s*[pw](\s*->\s*[pw])*\s*$/;
 
 /** Validates a task definition from tasks.json or our own provider; errors say what to change. */
 export function parseTaskDefinition(raw: unknown): ParseResult {
@@ -52,8 +52,9 @@ function optionalFields(d: Record<string, unknown>, command: TaskCommand, out: M
   }
   if (d.strategy !== undefined) {
     if (command === 'eval') return 'mmgrpo task: "strategy" applies to train and optimize only; remove it from this eval task.';
-    if (typeof d.strategy !== 'string' || !STRATEGY.test(d.strategy)) return `mmgrpo task: "strategy" must be stages of p (prompts) and w (weights) joined by "->", e.g. "p -> w" (got ${JSON.stringify(d.strategy)}).`;
-    out.strategy = d.strategy.trim();
+    const strategy = normalizeStrategy(d.strategy);
+    if (!strategy) return `mmgrpo task: "strategy" must be one of ${strategyList()}: stages of p (prompts) and w (weights) joined by "->" (got ${JSON.stringify(d.strategy)}).`;
+    out.strategy = strategy;
   }
   if (d.args !== undefined) {
     const problem = argsProblem(d.args);

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { runsOfTasks } from '../lenses/runFacts';
 import { apiKey, currentSettings, UNTRUSTED_MESSAGE, type Services } from '../services';
 import { childEnv, cliArgs, parseTaskDefinition, TASK_COMMANDS, TASK_TYPE, taskLabel, EVAL_NEEDS_MODEL, evalsTrainedRun, type MmgrpoTaskDefinition, type ResumableKind } from './taskDefinition';
 import type { ActiveRun } from './runManager';
@@ -92,14 +93,13 @@ class CliTerminal implements vscode.Pseudoterminal {
   /** The newest completed train/optimize run of this task that wrote a result. */
   private latestTrainedRun(): string | undefined {
     const file = path.resolve(this.folder.uri.fsPath, this.def.task);
-    const run = this.s.runs.all().find((r) => r.status === 'completed' && r.manifest.kind !== 'eval' && r.resultState && path.resolve(r.manifest.taskFile) === file);
+    const run = runsOfTasks(this.s.runs.all(), [file]).find((r) => r.status === 'completed' && r.manifest.kind !== 'eval' && r.resultState);
     return run?.id;
   }
 
   /** Resuming continues a run with the CLI command of its kind (MMGRPO-only `train` runs or composed `optimize` runs). */
   private resumeKind(): ResumableKind {
-    const id = this.def.resume;
-    const run = id ? this.s.runs.all().find((r) => r.id === id) : undefined;
+    const run = this.def.resume ? this.s.runs.findById(this.def.resume) : undefined;
     return run?.manifest.kind === 'train' ? 'train' : 'optimize';
   }
 

@@ -2,6 +2,8 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { readEvents } from '../../../src/engine/runs';
+import type { RunEvent, StepFinishedEvent } from '../../../src/protocol/events';
 import { driver, shot } from './driver';
 import { api, lensesOf, openFile, runCommandOf, titles, waitFor, wsFile } from './util';
 
@@ -10,17 +12,8 @@ import { api, lensesOf, openFile, runCommandOf, titles, waitFor, wsFile } from '
 const TASK_LENSES = ['Train (prompts → MMGRPO)', 'Optimize prompts', 'Evaluate'];
 const MODULES = ['triage', 'classify'];
 
-function eventsOf(runDir: string): { type: string }[] {
-  const file = join(runDir, 'events.jsonl');
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').flatMap((l) => {
-    try {
-      return l ? [JSON.parse(l) as { type: string }] : [];
-    } catch {
-      return []; // a torn last line while the run writes
-    }
-  });
-}
+/** The run's events so far; readEvents tolerates the torn last line of a run still writing. */
+const eventsOf = (runDir: string): RunEvent[] => readEvents(runDir).events;
 
 async function runOf(id: string) {
   const a = await api();
@@ -164,7 +157,7 @@ export function trustedScenarios(): void {
       await waitIdle('the resumed run to finish', 600_000);
       const done = await settled(runId);
       assert.equal(done.status, 'completed', `run ${runId} ended ${done.status}; terminal said:\n${a.recentOutput().slice(-20).join('\n')}`);
-      const steps = eventsOf(runDir).filter((e) => e.type === 'step_finished') as unknown as { step: number }[];
+      const steps = eventsOf(runDir).filter((e): e is StepFinishedEvent => e.type === 'step_finished');
       assert.ok(steps.length > before);
       assert.equal(new Set(steps.map((s) => s.step)).size, steps.length, 'no step finished twice');
       assert.ok(existsSync(join(runDir, 'result.json')), 'the best program is in result.json');

@@ -1,4 +1,7 @@
 import { WEIGHTS_STAGE } from '../mmgrpo/trainRun';
+import { normalizeStrategy, strategyList } from './strategyNames';
+
+export { STRATEGIES, type StrategyName } from './strategyNames';
 
 export type StageKind = 'p' | 'w';
 
@@ -7,9 +10,6 @@ export interface StagePlan {
   kind: StageKind;
   name: string;
 }
-
-/** The BetterTogether strategies the spec asks for: prompts (p) and weights (w) in sequence. */
-export const STRATEGIES = ['p', 'w', 'p -> w', 'w -> p', 'p -> w -> p'] as const;
 
 export class StrategyError extends Error {
   constructor(message: string) {
@@ -24,15 +24,14 @@ export class StrategyError extends Error {
  * second weights stage would retrain from a checkpoint the first one chose.
  */
 export function parseStrategy(text: string): StagePlan[] {
-  const raw = typeof text === 'string' ? text : '';
-  const parts = raw.split('->').map((s) => s.trim().toLowerCase());
-  const normalized = parts.join(' -> ');
-  if (!(STRATEGIES as readonly string[]).includes(normalized)) {
+  const normalized = normalizeStrategy(text);
+  if (!normalized) {
+    const raw = typeof text === 'string' ? text : '';
     const shown = raw.trim() ? JSON.stringify(raw) : 'an empty strategy';
-    throw new StrategyError(`Unknown strategy ${shown}: use one of ${STRATEGIES.map((s) => `"${s}"`).join(', ')} (p = prompt optimization, w = MMGRPO on the weights, -> = then).`);
+    throw new StrategyError(`Unknown strategy ${shown}: use one of ${strategyList()} (p = prompt optimization, w = MMGRPO on the weights, -> = then).`);
   }
   let p = 0;
-  return parts.map((kind) => (kind === 'w' ? { kind: 'w', name: WEIGHTS_STAGE } : { kind: 'p', name: `p${++p}` }));
+  return normalized.split(' -> ').map((kind) => (kind === 'w' ? { kind: 'w', name: WEIGHTS_STAGE } : { kind: 'p', name: `p${++p}` }));
 }
 
 export function formatStrategy(plan: readonly StagePlan[]): string {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMANDS } from '../../../../src/extension/commands';
 import { readSettings } from '../../../../src/extension/config';
+import { STRATEGIES } from '../../../../src/engine/optimize/compose/strategyNames';
 import { runDirArg, stepArg, taskArg } from '../../../../src/extension/commands/args';
 
 interface Pkg {
@@ -32,6 +33,8 @@ describe('extension manifest', () => {
     assert.deepEqual([...pkg.capabilities.untrustedWorkspaces.restrictedConfigurations].sort(), keys);
     assert.equal(pkg.contributes.taskDefinitions[0].type, 'mmgrpo');
     assert.equal(pkg.contributes.views.mmgrpo[0].id, 'mmgrpo.runs');
+    // The settings editor offers exactly the strategies the engine accepts.
+    assert.deepEqual((pkg.contributes.configuration.properties['mmgrpo.trainStrategy'] as { enum: string[] }).enum, [...STRATEGIES]);
   });
 
   it('reads command arguments from lenses, tree nodes and the panel alike', () => {

@@ -75,6 +75,19 @@ describe('mmgrpo task definitions', () => {
     assert.match(readSettings((k) => (k === 'taskOverrides' ? ['x'] : undefined)).problems[0]!, /must be an object/);
   });
 
+  it('accepts the engine\'s strategies in any spacing or case, and reports others', () => {
+    // The same set the CLI accepts: "w -> w" fits a p/w pattern but the engine refuses it.
+    const r = parseTaskDefinition({ type: 'mmgrpo', command: 'train', task: 't.ts', strategy: ' P->W ' });
+    assert.ok(r.ok && r.definition.strategy === 'p -> w');
+    const refused = parseTaskDefinition({ type: 'mmgrpo', command: 'train', task: 't.ts', strategy: 'w -> w' });
+    assert.match((refused as { error: string }).error, /must be one of "p", "w", "p -> w", "w -> p", "p -> w -> p"/);
+    assert.equal(readSettings((k) => (k === 'trainStrategy' ? 'w->p' : undefined)).trainStrategy, 'w -> p');
+    assert.equal(readSettings((k) => (k === 'trainStrategy' ? '  ' : undefined)).trainStrategy, 'p -> w');
+    const bad = readSettings((k) => (k === 'trainStrategy' ? 'p -> p' : undefined));
+    assert.equal(bad.trainStrategy, 'p -> w');
+    assert.match(bad.problems[0]!, /mmgrpo\.trainStrategy must be one of .*\(got "p -> p"\); the default "p -> w" is used/);
+  });
+
   it('passes the API key in the environment only', () => {
     const env = childEnv({ PATH: '/bin', GONE: undefined }, 'sk-secret');
     assert.deepEqual(env, { PATH: '/bin', MMGRPO_API_KEY: 'sk-secret' });
