@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runsRoot } from '../engine/runs';
+import { UsageError } from './errors';
 
 // How every command finds runs: the run store from --runs-dir (default
 // .mmgrpo/runs of the working directory), and a run by id or by folder path.
@@ -12,6 +13,13 @@ export function runsDirOption(v: Record<string, unknown>): string {
 /** A run folder from a path or an id in `runs`; undefined when neither holds a run.json. */
 export function findRunDir(idOrDir: string, runs: string): string | undefined {
   return [resolve(idOrDir), join(runs, idOrDir)].find((dir) => existsSync(join(dir, 'run.json')));
+}
+
+/** A run folder from an id in `runs` or a path; the UsageError names both places looked in (see noRunMessage). */
+export function runDirOf(id: string, runs: string, command?: string): string {
+  const dir = findRunDir(id, runs);
+  if (!dir) throw new UsageError(noRunMessage(id, runs, command));
+  return dir;
 }
 
 /** With a command, the message follows its `mmgrpo <command>:` prefix; without one it starts the line. */

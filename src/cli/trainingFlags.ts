@@ -5,7 +5,7 @@ import { isProcessAlive, readRun } from '../engine/runs';
 import type { RunKind, RunManifest } from '../protocol/events';
 import { intOption, numberOption } from './args';
 import { UsageError } from './errors';
-import { findRunDir, noRunMessage } from './runLookup';
+import { runDirOf } from './runLookup';
 
 // Flags shared by `mmgrpo train` and `mmgrpo optimize` (every weights-stage setting).
 
@@ -59,29 +59,30 @@ function readConfigFile(command: string, path: string): Record<string, unknown> 
   return parsed as Record<string, unknown>;
 }
 
-function configFromFile(command: string, path: string | undefined): MMGRPOConfigInput {
-  if (!path) return {};
+/** The two sections of --config: MMGRPO settings, and the `prompt` section (unvalidated; {} when absent). */
+export interface ConfigSections {
+  mmgrpo: MMGRPOConfigInput;
+  prompt: Record<string, unknown>;
+}
+
+/** --config read and parsed once (both sections); a `prompt` section is refused unless the command is `optimize`. */
+export function readConfigSections(command: string, path: string | undefined): ConfigSections {
+  if (!path) return { mmgrpo: {}, prompt: {} };
   const { prompt, ...rest } = readConfigFile(command, path);
   if (prompt !== undefined && command !== 'optimize') {
     throw new UsageError(`mmgrpo ${command}: --config ${path} has a "prompt" section, which only \`mmgrpo optimize\` uses; remove it for ${command}.`);
   }
-  return rest as MMGRPOConfigInput;
-}
-
-/** The `prompt` section of --config (prompt-stage settings of `optimize`), unvalidated; {} when absent. */
-export function promptSectionFromConfig(command: string, path: string | undefined): Record<string, unknown> {
-  if (!path) return {};
-  const { prompt } = readConfigFile(command, path);
-  if (prompt === undefined) return {};
-  if (typeof prompt !== 'object' || prompt === null || Array.isArray(prompt)) {
+  if (prompt !== undefined && (typeof prompt !== 'object' || prompt === null || Array.isArray(prompt))) {
     throw new UsageError(`mmgrpo ${command}: the "prompt" section of --config ${path} must be an object, e.g. {"promptModel": "gpt-4o-mini", "promptBaseUrl": "https://api.openai.com/v1"}.`);
   }
-  return prompt as Record<string, unknown>;
+  return { mmgrpo: rest as MMGRPOConfigInput, prompt: (prompt ?? {}) as Record<string, unknown> };
 }
 
-/** MMGRPO settings from --config and flags (flags win); validated later by resolveOrUsage. */
-export function configInputFromFlags(command: string, v: Values): MMGRPOConfigInput {
-  const file = configFromFile(command, v.config as string | undefined);
+/**
+ * MMGRPO settings from --config and flags (flags win); validated later by
+ * resolveOrUsage. `file` is the --config settings when the caller already read them.
+ */
+export function configInputFromFlags(command: string, v: Values, file: MMGRPOConfigInput = readConfigSections(command, v.config as string | undefined).mmgrpo): MMGRPOConfigInput {
   const int = (flag: string, min = 0) => (v[flag] === undefined ? undefined : intOption(command, flag, v[flag], 0, min));
   const num = (flag: string, min = 0, max = Infinity) => numberOption(command, flag, v[flag], undefined, min, max);
   const str = (flag: string) => v[flag] as string | undefined;
@@ -134,8 +135,7 @@ export function initFromFlag(command: string, raw: unknown): string | undefined 
 
 /** A run to resume (folder and manifest, read once), refusing runs of another kind, finished ones and live ones. */
 export function resumeTarget(runs: string, id: string, kind: RunKind, command: string): { dir: string; manifest: RunManifest } {
-  const dir = findRunDir(id, runs);
-  if (!dir) throw new UsageError(noRunMessage(id, runs));
+  const dir = runDirOf(id, runs);
   const run = readRun(dir, isProcessAlive);
   if (run.manifest.kind !== kind) throw new UsageError(`Run ${id} is ${run.manifest.kind === 'eval' ? 'an' : 'a'} ${run.manifest.kind} run; \`mmgrpo ${command} --resume\` continues ${kind} runs.`);
   if (run.status === 'completed') throw new UsageError(`Run ${id} already completed; start a new run to ${command === 'train' ? 'train' : 'optimize'} further.`);

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { readRunResult, runDirOf } from '../runResult';
+import { readRunResult } from '../runResult';
 import type { ProgramStateJson } from '../../protocol/events';
 import { isProcessAlive, readRun } from '../../engine/runs';
 import { writeFileAtomic } from '../../engine/runs/atomicWrite';
 import { loadTaskFile } from '../../engine/tasks/loadTask';
 import { parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
-import { runsDirOption } from '../runLookup';
+import { runDirOf, runsDirOption } from '../runLookup';
 
 export const APPLY_HELP = `Usage: mmgrpo apply <run-id> [--runs-dir <dir>]
 
@@ -28,7 +28,7 @@ export async function applyCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('mmgrpo apply: give one run id (see `mmgrpo runs list`), e.g. `mmgrpo apply 20261130-101502-banking77-3fa9`.');
   const runs = runsDirOption(v);
   const id = positionals[0];
-  const dir = runDirOf('apply', id, runs);
+  const dir = runDirOf(id, runs, 'apply');
   const { manifest } = readRun(dir, isProcessAlive);
   const { state, weights } = readRunResult('apply', dir, id);
   await checkAgainstTask(manifest.taskFile, state);

@@ -7,11 +7,11 @@ import { runEvaluation } from '../../engine/evaluate/evalRun';
 import { createLM, lmConfigFromEnv } from '../../engine/lm';
 import { preflightLM } from '../../engine/lm/preflight';
 import { loadTaskFile } from '../../engine/tasks/loadTask';
-import { readRunResult, runDirOf } from '../runResult';
+import { readRunResult } from '../runResult';
 import { choiceOption, intOption, numberOption, parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
 import { humanPrinter, jsonPrinter } from '../progress';
-import { runsDirOption } from '../runLookup';
+import { runDirOf, runsDirOption } from '../runLookup';
 
 export const EVAL_HELP = `Usage: mmgrpo eval <task-file> [options]
 
@@ -69,10 +69,9 @@ export async function evalCommand(argv: string[]): Promise<number> {
 
   const { task, file } = await loadTaskFile(positionals[0]);
   const checkpoint = v.run ? fromRun(v, task) : (v.checkpoint as string | undefined);
-  if (checkpoint) v.checkpoint = checkpoint;
   const embedded = checkpoint ? await startCheckpointServer(resolve(checkpoint)) : undefined;
   try {
-    return await evaluateWith(v, task, file, { split, adapterName, concurrency, seed, limit, temperature, maxTokens }, embedded);
+    return await evaluateWith(v, task, file, { split, adapterName, concurrency, seed, limit, temperature, maxTokens, checkpoint }, embedded);
   } finally {
     await embedded?.stop();
   }
@@ -86,7 +85,7 @@ function fromRun(v: Record<string, unknown>, task: Task): string | undefined {
   if (v.checkpoint) throw new UsageError('mmgrpo eval: give --run or --checkpoint, not both (--run already uses the run\'s best checkpoint).');
   const id = v.run as string;
   const runs = runsDirOption(v);
-  const result = readRunResult('eval', runDirOf('eval', id, runs), id);
+  const result = readRunResult('eval', runDirOf(id, runs, 'eval'), id);
   try {
     task.program.loadState(result.state);
   } catch (err) {
@@ -108,6 +107,8 @@ interface EvalSettings {
   limit?: number;
   temperature?: number;
   maxTokens: number;
+  /** Weights served for this evaluation (--checkpoint, or the --run's best), recorded in the run's config. */
+  checkpoint?: string;
 }
 
 /** Serves saved embedded weights for this evaluation only. */
@@ -119,7 +120,7 @@ async function startCheckpointServer(dir: string): Promise<EmbeddedProcess & { m
 }
 
 async function evaluateWith(v: Record<string, unknown>, task: Task, file: string, o: EvalSettings, embedded?: EmbeddedProcess & { model: string }): Promise<number> {
-  const { split, adapterName, concurrency, seed, limit, temperature, maxTokens } = o;
+  const { split, adapterName, concurrency, seed, limit, temperature, maxTokens, checkpoint } = o;
   const env = { ...lmConfigFromEnv(process.env), ...(embedded ? { baseUrl: embedded.baseUrl, model: embedded.model, apiKey: embedded.token } : {}) };
   const baseUrl = embedded ? embedded.baseUrl : ((v['base-url'] as string | undefined) ?? env.baseUrl ?? task.lm?.baseUrl);
   const model = embedded ? embedded.model : ((v.model as string | undefined) ?? env.model ?? task.lm?.model);
@@ -146,7 +147,7 @@ async function evaluateWith(v: Record<string, unknown>, task: Task, file: string
       sampling: { temperature, max_tokens: maxTokens },
       adapter: adapterName === 'json' ? new JSONAdapter() : new ChatAdapter({ guidedChoice: Boolean(embedded) }),
       cache: !v['no-cache'],
-      config: { split, limit, concurrency, temperature, maxTokens, adapter: adapterName, baseUrl, model, checkpoint: v.checkpoint, fromRun: v.run },
+      config: { split, limit, concurrency, temperature, maxTokens, adapter: adapterName, baseUrl, model, checkpoint, fromRun: v.run },
       runsDir: v['runs-dir'] ? resolve(v['runs-dir'] as string) : undefined,
       signal: controller.signal,
       usage: () => lm.usage.snapshot(),

@@ -3,13 +3,13 @@ import type { RunEvent } from '../../protocol/events';
 import { ChatAdapter } from '../../engine/adapters';
 import { lmConfigFromEnv } from '../../engine/lm';
 import { compositionNeedsTrainer, estimateCompositionCost, parseStrategy, promptApiKeyFromEnv, resolvePromptSettings, runComposition, StrategyError, type ComposeRunResult, type PromptStageSettings } from '../../engine/optimize/compose';
-import { ConfigError, type MMGRPOConfig, type MMGRPOConfigInput } from '../../engine/optimize/mmgrpo/config';
+import { ConfigError, stripUndefined, type MMGRPOConfig, type MMGRPOConfigInput } from '../../engine/optimize/mmgrpo/config';
 import { formatEstimate } from '../../engine/optimize/mmgrpo/costEstimate';
 import { loadTaskFile } from '../../engine/tasks/loadTask';
 import { intOption, numberOption, parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
 import { humanPrinter, jsonPrinter, type Printer } from '../progress';
-import { configInputFromFlags, embeddedFromFlags, initFromFlag, promptSectionFromConfig, resolveOrUsage, resumeTarget, TRAINING_OPTIONS, warmStartFromFlags, type EmbeddedFlags, type Values, type WarmStartFlags } from '../trainingFlags';
+import { configInputFromFlags, embeddedFromFlags, initFromFlag, readConfigSections, resolveOrUsage, resumeTarget, TRAINING_OPTIONS, warmStartFromFlags, type EmbeddedFlags, type Values, type WarmStartFlags } from '../trainingFlags';
 import { runsDirOption } from '../runLookup';
 
 export const OPTIMIZE_HELP = `Usage: mmgrpo optimize <task-file> --strategy "p -> w" [options]
@@ -122,9 +122,10 @@ function savedFromFlags(v: Values): SavedConfig {
     instructionCandidates: int('instruction-candidates'), proposalTemperature: numberOption('optimize', 'proposal-temperature', v['proposal-temperature'], undefined, 0, 2),
     promptModel: v['prompt-model'] as string | undefined, promptBaseUrl: v['prompt-base-url'] as string | undefined,
   };
-  const prompt = promptSettingsOrUsage({ ...promptSectionFromConfig('optimize', v.config as string | undefined), ...defined(fromFlags) });
+  const file = readConfigSections('optimize', v.config as string | undefined);
+  const prompt = promptSettingsOrUsage({ ...file.prompt, ...stripUndefined(fromFlags) });
   return {
-    strategy, mmgrpo: configInputFromFlags('optimize', v), prompt, guidedChoice: !v['no-guided-choice'], adapter: 'chat', initFrom: initFromFlag('optimize', v['init-from']),
+    strategy, mmgrpo: configInputFromFlags('optimize', v, file.mmgrpo), prompt, guidedChoice: !v['no-guided-choice'], adapter: 'chat', initFrom: initFromFlag('optimize', v['init-from']),
     warmStart: warmStartFromFlags('optimize', v),
     embedded: embeddedFromFlags('optimize', v, intOption('optimize', 'seed', v.seed, 0)),
   };
@@ -142,10 +143,6 @@ function promptSettingsOrUsage(input: Partial<PromptStageSettings>): PromptStage
     if (err instanceof ConfigError) throw new UsageError(`mmgrpo optimize: ${err.message}`);
     throw err;
   }
-}
-
-function defined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as Partial<T>;
 }
 
 function dryRun(v: Values, saved: SavedConfig, config: MMGRPOConfig, task: Awaited<ReturnType<typeof loadTaskFile>>['task']): number {

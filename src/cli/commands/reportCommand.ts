@@ -2,12 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isProcessAlive, readRun } from '../../engine/runs';
-import { buildRunView } from '../../engine/runs/runView';
+import { buildRunView, MAX_ROLLOUTS } from '../../engine/runs/runView';
 import type { HostToWebview, RunView } from '../../protocol/webview';
 import { intOption, parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
-import { runsDirOption } from '../runLookup';
-import { runDirOf } from '../runResult';
+import { runDirOf, runsDirOption } from '../runLookup';
 
 export const REPORT_HELP = `Usage: mmgrpo report <run-id|run-dir> [options]
 
@@ -21,9 +20,6 @@ Options:
   --max-rollouts <n>     keep at most n rollouts of that step, 0 = all (default: 2000,
                          as the editor's panel; a bigger report opens slowly)
   -h, --help             this text`;
-
-/** Same cap as the editor's panel: 10,000 rollouts make a 60 MB file that opens in over a second. */
-const DEFAULT_MAX_ROLLOUTS = 2000;
 
 /** Id of the JSON data block; the webview's main.ts looks for the same id. */
 const DATA_ID = 'mmgrpo-data';
@@ -40,10 +36,10 @@ export async function reportCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (positionals.length !== 1) throw new UsageError('mmgrpo report: give one run id or run folder, e.g. `mmgrpo report 20261130-101502-banking77-3fa9` (see `mmgrpo runs list`).');
-  const dir = runDirOf('report', positionals[0], runsDirOption(v));
+  const dir = runDirOf(positionals[0], runsDirOption(v), 'report');
   const run = readRun(dir, isProcessAlive);
   const step = v.step === undefined ? undefined : intOption('report', 'step', v.step, 0);
-  const cap = intOption('report', 'max-rollouts', v['max-rollouts'], DEFAULT_MAX_ROLLOUTS);
+  const cap = intOption('report', 'max-rollouts', v['max-rollouts'], MAX_ROLLOUTS);
   const maxRollouts = cap === 0 ? undefined : cap;
   const view = buildRunView(run, { step, maxRollouts });
   if (step !== undefined && view.rollouts === null && !view.steps.some((s) => s.step === step)) {

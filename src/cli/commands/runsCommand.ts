@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { isProcessAlive, listRuns, readRun, type RunRead } from '../../engine/runs';
 import { parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
-import { findRunDir, noRunMessage, runsDirOption } from '../runLookup';
+import { runDirOf, runsDirOption } from '../runLookup';
 
 export const RUNS_HELP = `Usage: mmgrpo runs <list|show> [options]
 
@@ -49,9 +48,7 @@ function listCommand(root: string, json: boolean): number {
 }
 
 function showCommand(root: string, id: string, json: boolean): number {
-  const dir = findRunDir(id, root);
-  if (!dir) throw new UsageError(noRunMessage(id, root));
-  const run = readRun(dir, isProcessAlive);
+  const run = readRun(runDirOf(id, root), isProcessAlive);
   if (json) {
     process.stdout.write(JSON.stringify({ manifest: run.manifest, status: run.status }) + '\n');
     for (const e of run.events) process.stdout.write(JSON.stringify(e) + '\n');

@@ -57,7 +57,7 @@ function checkInt(name: string, v: unknown, min: number): void {
   }
 }
 
-function isHttpUrl(s: string): boolean {
+export function isHttpUrl(s: string): boolean {
   try {
     const u = new URL(s);
     return u.protocol === 'http:' || u.protocol === 'https:';

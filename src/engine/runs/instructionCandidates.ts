@@ -1,5 +1,6 @@
 import type { PromptTrialEvent, RunEvent } from '../../protocol/events';
 import type { InstructionCandidatesView, InstructionCandidateView } from '../../protocol/webview';
+import { currentStageFilter } from './stageAttempts';
 
 // Every instruction a p stage searched over, per module, with the trials that
 // used it: the panel shows the candidates that lost too, not only the winner.
@@ -12,11 +13,7 @@ const key = (stage: string, module: string) => `${stage}\u0000${module}`;
  * stage_started count.
  */
 export function instructionCandidates(events: readonly RunEvent[]): InstructionCandidatesView[] {
-  const lastStart = new Map<string, number>();
-  events.forEach((e, i) => {
-    if (e.type === 'stage_started') lastStart.set(e.stage, i);
-  });
-  const current = (e: RunEvent & { stage: string }, i: number) => i >= (lastStart.get(e.stage) ?? -1);
+  const current = currentStageFilter(events);
   const out = new Map<string, InstructionCandidatesView>();
   events.forEach((e, i) => {
     if (e.type !== 'prompt_instructions' || !current(e, i)) return;

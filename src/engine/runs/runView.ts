@@ -8,7 +8,14 @@ import type {
 } from '../../protocol/events';
 import type { CurvePoint, ModuleCurve, PromptVersion, RunView, StepView } from '../../protocol/webview';
 import { instructionCandidates } from './instructionCandidates';
+import { currentStageFilter } from './stageAttempts';
 import type { RunRead } from './runReader';
+
+/**
+ * Rollouts of one step that the panel and `mmgrpo report` keep by default: a
+ * snapshot stays postable, and 10,000 rollouts make a 60 MB report that opens in over a second.
+ */
+export const MAX_ROLLOUTS = 2000;
 
 export interface BuildRunViewOptions {
   /** Step whose rollouts are included; default the last finished step (0 for eval runs). */
@@ -174,12 +181,9 @@ export function promptVersions(manifest: RunManifest, events: readonly RunEvent[
   for (const [module, p] of Object.entries(predictors)) {
     out[module] = [{ id: 'start', label: 'start', instructions: p.instructions, demos: p.demos }];
   }
-  const lastStart = new Map<string, number>();
+  const current = currentStageFilter(events);
   events.forEach((e, i) => {
-    if (e.type === 'stage_started') lastStart.set(e.stage, i);
-  });
-  events.forEach((e, i) => {
-    if (e.type !== 'prompt_candidate' || i < (lastStart.get(e.stage) ?? -1)) return;
+    if (e.type !== 'prompt_candidate' || !current(e, i)) return;
     const list = (out[e.module] ??= []);
     const version: PromptVersion = { id: e.candidateId, label: `${e.stage} ${e.candidateId.slice(e.candidateId.lastIndexOf('/') + 1)}`, instructions: e.instructions, demos: e.demos, score: e.score };
     if (e.parent !== null) version.parent = e.parent;

@@ -1,13 +1,10 @@
 import * as vscode from 'vscode';
-import { buildRunView } from '../../engine/runs/runView';
+import { buildRunView, MAX_ROLLOUTS } from '../../engine/runs/runView';
 import type { HostToWebview, RunView } from '../../protocol/webview';
 import { isWebviewMessage, type WebviewToHost } from '../../protocol/webview';
 import { COMMANDS } from '../commands';
 import type { RunModel } from '../runs/runModel';
 import { makeNonce, panelHtml } from './panelHtml';
-
-/** Big runs: cap the rollouts of the selected step so a snapshot stays postable. */
-const MAX_ROLLOUTS = 2000;
 
 /** Hosts run panels (dist/webview.js): ready handshake, then whole snapshots only. */
 export class RunPanels implements vscode.Disposable {

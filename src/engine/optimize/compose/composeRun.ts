@@ -11,13 +11,14 @@ import { runPromptStageWithBudget, runWeightsStageWithBudget } from './stageRuns
 import { SessionHolder, type SessionOpener } from './sessions';
 import { compositionNeedsTrainer, openRemoteInference, type InferenceOpener, type OpenedInference } from './remoteInference';
 import { planProposer, type ProposerPlan } from './proposerSetup';
-import { resolvePromptSettings, type PromptStageSettings } from './settings';
+import type { PromptStageSettings } from './settings';
 import { formatStrategy, parseStrategy, type StagePlan } from './strategy';
 
 /** A composed run takes everything a training run takes, plus the strategy and prompt-search settings. */
 export interface ComposeRunOptions extends TrainRunOptions {
   /** `p`, `w`, `p -> w`, `w -> p` or `p -> w -> p`. */
   strategy: string;
+  /** Already resolved (resolvePromptSettings): defaults filled in and checked. */
   prompt: PromptStageSettings;
   /** Tests: a scripted session instead of a real backend. */
   openSession?: SessionOpener;
@@ -69,8 +70,7 @@ export interface ComposeContext {
   valset: readonly Example[];
   /** Events of earlier attempts (resume). */
   events: readonly RunEvent[];
-  instructionNotice: string;
-  /** Who proposes instruction candidates in p stages. */
+  /** Who proposes instruction candidates in p stages (its notice opens every p stage's log). */
   proposer: ProposerPlan;
 }
 
@@ -85,9 +85,8 @@ export interface StageRun {
  * strategy run in order, each handing its program (prompts + weights) to the
  * next and being judged on val; the best of them is the run's result.
  */
-export async function runComposition(options: ComposeRunOptions): Promise<ComposeRunResult> {
-  const plan = parseStrategy(options.strategy);
-  const o: ComposeRunOptions = { ...options, prompt: resolvePromptSettings(options.prompt) };
+export async function runComposition(o: ComposeRunOptions): Promise<ComposeRunResult> {
+  const plan = parseStrategy(o.strategy);
   const needsTrainer = compositionNeedsTrainer(plan, { warmStartEpochs: o.warmStart.epochs, initFrom: o.initFrom });
   // The config may have been resolved for a run without training: one that trains needs the trainer's URL.
   if (needsTrainer) validateMMGRPOConfig(o.config);
@@ -117,7 +116,7 @@ async function runOpened(o: ComposeRunOptions, plan: readonly StagePlan[], propo
   try {
     writer.append({ type: 'run_started', runId, kind: 'optimize', taskName: o.task.name, taskFile: o.taskFile, resumed: events.length > 0 });
     teacherPolicies(o.task, o.config.teachers, undefined); // unknown names fail before the backend starts
-    const ctx: ComposeContext = { o, writer, holder, adapter, valset: valsetOf(o), events, instructionNotice: proposer.notice, proposer };
+    const ctx: ComposeContext = { o, writer, holder, adapter, valset: valsetOf(o), events, proposer };
     const progress = restore(writer.manifest.programStateBefore, events, plan, o.initFrom);
     const stop = await runStages(ctx, plan, progress);
     return finishRun(ctx, runId, plan, progress, stop);

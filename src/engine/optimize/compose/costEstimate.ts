@@ -3,7 +3,7 @@ import type { Module } from '../../program/module';
 import { inputsOf } from '../../tasks/defineTask';
 import type { Task } from '../../tasks/types';
 import type { MMGRPOConfig } from '../mmgrpo/config';
-import { estimateTrainingCost, type Prices, type StageEstimate } from '../mmgrpo/costEstimate';
+import { estimateTrainingCost, withCost, type Prices, type StageEstimate } from '../mmgrpo/costEstimate';
 import { estimatePromptSearchCost } from '../prompt/costEstimate';
 import { estimateProposalCost } from '../prompt/propose';
 import { proposalActive } from './proposerSetup';
@@ -39,13 +39,6 @@ function proposalRow(o: CompositionCostInput, name: string): StageEstimate {
   const e = estimateProposalCost({ program: o.program, task: o.task, perModule: o.prompt.instructionCandidates, maxDemos: o.prompt.maxDemos });
   const row: StageEstimate = { stage: `${name}/propose`, ...e };
   return withCost(row, o.prices);
-}
-
-function withCost(row: StageEstimate, prices: Prices | undefined): StageEstimate {
-  if (prices?.promptPerMTok !== undefined || prices?.completionPerMTok !== undefined) {
-    row.cost = (row.promptTokens * (prices.promptPerMTok ?? 0) + row.completionTokens * (prices.completionPerMTok ?? 0)) / 1e6;
-  }
-  return row;
 }
 
 function weightsRow(o: CompositionCostInput, name: string): StageEstimate {

@@ -1,5 +1,5 @@
-import { createLM } from '../../lm';
-import { preflightLM } from '../../lm/preflight';
+import { createLM, lmConfigFromEnv } from '../../lm';
+import { preflightLM, type PreflightHints } from '../../lm/preflight';
 import { LMError, type LanguageModel } from '../../lm/types';
 import type { MMGRPOConfig } from '../mmgrpo/config';
 import { CountingLM } from '../prompt/budget';
@@ -52,23 +52,23 @@ function proposing(who: string, n: number): string {
   return `instructions proposed by ${who}: ${n} candidate(s) per module, searched together with the demo sets.`;
 }
 
+/** The wrapper below names the prompt model's flags; the task model's ones would mislead. */
+const NO_HINTS: PreflightHints = { baseUrl: '', model: '', apiKey: '' };
+
 async function checkReachable(baseUrl: string, model: string, apiKey: string | undefined): Promise<void> {
   try {
-    await preflightLM({ baseUrl, model, apiKey, timeoutMs: 15_000 });
+    await preflightLM({ baseUrl, model, apiKey, timeoutMs: 15_000 }, fetch, NO_HINTS);
   } catch (err) {
     if (!(err instanceof LMError)) throw err;
     const hint = `The prompt model is set with --prompt-model and --prompt-base-url (promptModel/promptBaseUrl in the config); its key comes from ${PROMPT_API_KEY_ENV.join(', else ')}.`;
-    // The client's own hints name the task model's flags; this is about the prompt model's.
-    const message = err.message.replace(/\s*(Set the base URL with|Set --model or|Check MMGRPO_API_KEY)[^.]*\./g, '');
-    throw new LMError(err.kind, `Prompt model "${model}" at ${baseUrl}: ${message} ${hint}`, err.status);
+    throw new LMError(err.kind, `Prompt model "${model}" at ${baseUrl}: ${err.message} ${hint}`, err.status);
   }
 }
 
-/** The prompt model's key from the environment (first of PROMPT_API_KEY_ENV that is set). */
+/**
+ * The prompt model's key from the environment (first of PROMPT_API_KEY_ENV
+ * that is set): its own variable, else the task model's key.
+ */
 export function promptApiKeyFromEnv(env: Record<string, string | undefined> = process.env): string | undefined {
-  for (const name of PROMPT_API_KEY_ENV) {
-    const v = env[name]?.trim();
-    if (v) return v;
-  }
-  return undefined;
+  return env.MMGRPO_PROMPT_API_KEY?.trim() || lmConfigFromEnv(env).apiKey;
 }

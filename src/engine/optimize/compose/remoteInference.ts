@@ -1,8 +1,8 @@
 import type { UsageSnapshot } from '../../evaluate/evalRun';
 import { createLM } from '../../lm';
-import { preflightLM } from '../../lm/preflight';
-import { LMError, type LanguageModel } from '../../lm/types';
+import type { LanguageModel } from '../../lm/types';
 import type { MMGRPOConfig } from '../mmgrpo/config';
+import { preflightRemoteBackend } from '../mmgrpo/openSession';
 import type { StagePlan } from './strategy';
 
 /** What a p stage needs from the backend: a metered client on the current weights. */
@@ -34,14 +34,7 @@ export function compositionNeedsTrainer(plan: readonly StagePlan[], o: { warmSta
 export async function openRemoteInference(o: { config: MMGRPOConfig; apiKey?: string }): Promise<OpenedInference> {
   const b = o.config.backend;
   if (b.kind !== 'remote' || !b.inferenceUrl || !b.model) throw new Error('openRemoteInference needs a remote backend with inferenceUrl and model.');
-  try {
-    await preflightLM({ baseUrl: b.inferenceUrl, model: b.model, apiKey: o.apiKey, timeoutMs: 15_000 });
-  } catch (err) {
-    if (!(err instanceof LMError)) throw err;
-    // The client's hints name the flags of `mmgrpo eval`; here the server is the remote backend's.
-    const message = err.message.replace(/\s*(Set the base URL with|Set --model or)[^.]*\./g, '');
-    throw new LMError(err.kind, `Inference server of the remote backend: ${message} Check --inference-url and --model (backend.inferenceUrl/backend.model in --config); the key comes from MMGRPO_API_KEY, else OPENAI_API_KEY.`, err.status);
-  }
+  await preflightRemoteBackend(b, o.apiKey);
   const lm = createLM({ baseUrl: b.inferenceUrl, model: b.model, apiKey: o.apiKey, maxConcurrency: o.config.concurrency });
   return { lm, baseModel: b.model, usage: () => lm.usage.snapshot(), close: async () => undefined };
 }

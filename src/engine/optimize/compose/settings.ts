@@ -1,4 +1,5 @@
-import { ConfigError } from '../mmgrpo/config';
+import { isHttpUrl } from '../../lm/config';
+import { ConfigError, rejectUnknown, stripUndefined } from '../mmgrpo/config';
 
 /** Settings of every prompt-optimization (`p`) stage of a composed run. */
 export interface PromptStageSettings {
@@ -40,15 +41,13 @@ export const PROMPT_STAGE_DEFAULTS: PromptStageSettings = {
   proposalTemperature: 1,
 };
 
-const NUMERIC = ['trials', 'minibatchSize', 'fullEvalEvery', 'maxDemos', 'demoSets', 'threshold', 'instructionCandidates', 'proposalTemperature'] as const;
-const KNOWN = new Set<string>([...NUMERIC, 'promptModel', 'promptBaseUrl']);
+/** Every prompt stage setting, the ones without a default included. */
+const KNOWN: Record<keyof PromptStageSettings, unknown> = { ...PROMPT_STAGE_DEFAULTS, promptModel: undefined, promptBaseUrl: undefined };
 
 /** Fills defaults and validates; bad settings fail here, before any LM call (ConfigError). */
 export function resolvePromptSettings(input: Partial<PromptStageSettings> = {}): PromptStageSettings {
-  const unknown = Object.keys(input ?? {}).filter((k) => !KNOWN.has(k));
-  if (unknown.length > 0) throw new ConfigError(`Unknown prompt stage setting ${unknown.map((k) => `"${k}"`).join(', ')}. Known: ${[...KNOWN].join(', ')}.`);
-  const s: PromptStageSettings = { ...PROMPT_STAGE_DEFAULTS };
-  for (const [k, v] of Object.entries(input)) if (v !== undefined) (s as unknown as Record<string, unknown>)[k] = v;
+  rejectUnknown(input ?? {}, KNOWN, { label: 'prompt stage setting' });
+  const s: PromptStageSettings = { ...PROMPT_STAGE_DEFAULTS, ...stripUndefined(input ?? {}) };
   const whole = (name: keyof PromptStageSettings, min: number) => {
     const v = s[name];
     if (!Number.isInteger(v) || (v as number) < min) throw new ConfigError(`Prompt stage setting ${name} must be a whole number >= ${min} (got ${JSON.stringify(v)}).`);
@@ -73,7 +72,7 @@ function checkPromptModel(s: PromptStageSettings): void {
     throw new ConfigError(`Prompt stage setting promptModel must be a model name (got ${JSON.stringify(s.promptModel)}).`);
   }
   if (s.promptBaseUrl !== undefined) {
-    if (!isHttpUrl(s.promptBaseUrl)) {
+    if (typeof s.promptBaseUrl !== 'string' || !isHttpUrl(s.promptBaseUrl.trim())) {
       throw new ConfigError(`Prompt stage setting promptBaseUrl ${JSON.stringify(s.promptBaseUrl)} is not an http(s) URL; give the prompt model's OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1.`);
     }
     s.promptBaseUrl = s.promptBaseUrl.trim().replace(/\/+$/, '');
@@ -81,15 +80,5 @@ function checkPromptModel(s: PromptStageSettings): void {
   }
   if (s.promptModel !== undefined && s.promptBaseUrl === undefined) {
     throw new ConfigError(`Prompt model "${s.promptModel}" has no server: give its OpenAI-compatible base URL with --prompt-base-url <url> (or promptBaseUrl in the config), e.g. http://127.0.0.1:8000/v1.`);
-  }
-}
-
-function isHttpUrl(v: unknown): boolean {
-  if (typeof v !== 'string') return false;
-  try {
-    const u = new URL(v.trim());
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
   }
 }

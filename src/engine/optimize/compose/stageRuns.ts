@@ -28,12 +28,12 @@ export async function runPromptStageWithBudget(ctx: ComposeContext, stage: strin
     const out = await runPromptStage({
       stage, program, task: o.task, lm, closingLm: opened.lm, adapter: ctx.adapter, settings: o.prompt, valset: ctx.valset,
       seed: o.config.seed, concurrency: o.config.concurrency, sampling: { temperature: 0, max_tokens: o.config.maxTokens }, failureScore: o.config.failureScore,
-      writer, parentVersion: progress.promptVersion, instructionNotice: ctx.instructionNotice,
+      writer, parentVersion: progress.promptVersion, instructionNotice: ctx.proposer.notice,
       proposer: proposerLM ? { lm: proposerLM, label: external ? `prompt model ${external.model}` : 'the task model' } : undefined, signal: controller.signal, userSignal: o.signal,
       budget: { maxLMCalls: left.maxLMCalls, maxTokens: left.maxTokens, usage: () => usageOf(clock) },
     });
     if (out.status !== 'completed') {
-      const why = lm.reason ?? (proposerLM instanceof BudgetedLM ? proposerLM.reason : undefined);
+      const why = lm.reason ?? proposerLM?.reason;
       const budget = why && !o.signal?.aborted;
       const reason = budget ? `${why} during stage ${stage}; it will be redone on resume (give larger budgets)` : `cancelled during stage ${stage}; it will be redone on resume`;
       return { stop: { status: budget ? 'budget' : 'cancelled', reason } };

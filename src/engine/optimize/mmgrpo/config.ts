@@ -139,7 +139,7 @@ export interface ResolveOptions {
 }
 
 export function resolveMMGRPOConfig(input: MMGRPOConfigInput = {}, options: ResolveOptions = {}): MMGRPOConfig {
-  rejectUnknown(input as Record<string, unknown>, MMGRPO_DEFAULTS as unknown as Record<string, unknown>, '');
+  rejectUnknown(input as Record<string, unknown>, MMGRPO_DEFAULTS as unknown as Record<string, unknown>, { noDefault: NO_DEFAULT_KEYS });
   const config: MMGRPOConfig = {
     ...MMGRPO_DEFAULTS,
     ...stripUndefined(input),
@@ -153,19 +153,33 @@ export function resolveMMGRPOConfig(input: MMGRPOConfigInput = {}, options: Reso
 }
 
 /** A misspelled setting would silently fall back to its default: name it instead. */
-function rejectUnknown(input: Record<string, unknown>, known: Record<string, unknown>, prefix: string): void {
+/** Backend settings without a default (so not keys of MMGRPO_DEFAULTS), yet known. */
+const NO_DEFAULT_KEYS: Record<string, readonly string[]> = { 'backend.': ['inferenceUrl', 'trainerUrl', 'model'] };
+
+/**
+ * Rejects keys of `input` that `known` does not have (nested objects checked
+ * against nested defaults, named `prefix` + key). `label` names what a key is
+ * in the message; `noDefault` lists known keys per prefix that `known` lacks.
+ */
+export function rejectUnknown(
+  input: Record<string, unknown>,
+  known: Record<string, unknown>,
+  o: { prefix?: string; label?: string; noDefault?: Record<string, readonly string[]> } = {},
+): void {
+  const prefix = o.prefix ?? '';
+  const unknown = Object.keys(input ?? {}).filter((key) => !(key in known) && !o.noDefault?.[prefix]?.includes(key));
+  if (unknown.length > 0) {
+    throw new ConfigError(`Unknown ${o.label ?? 'setting'} ${unknown.map((k) => `"${prefix}${k}"`).join(', ')}. Known: ${Object.keys(known).map((k) => prefix + k).join(', ')}.`);
+  }
   for (const key of Object.keys(input ?? {})) {
-    if (!(key in known) && !(prefix === '' && key === 'fillStrategy') && !(prefix === 'backend.' && ['inferenceUrl', 'trainerUrl', 'model'].includes(key))) {
-      throw new ConfigError(`Unknown setting "${prefix}${key}". Known: ${Object.keys(known).map((k) => prefix + k).join(', ')}.`);
-    }
     const sub = known[key];
     if (sub && typeof sub === 'object' && !Array.isArray(sub) && input[key] && typeof input[key] === 'object') {
-      rejectUnknown(input[key] as Record<string, unknown>, sub as Record<string, unknown>, `${prefix}${key}.`);
+      rejectUnknown(input[key] as Record<string, unknown>, sub as Record<string, unknown>, { ...o, prefix: `${prefix}${key}.` });
     }
   }
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
+export function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 

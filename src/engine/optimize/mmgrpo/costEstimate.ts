@@ -18,6 +18,14 @@ export interface Prices {
   completionPerMTok?: number;
 }
 
+/** Sets row.cost from its tokens when any price is given (a missing one counts as 0); returns the row. */
+export function withCost(row: StageEstimate, prices: Prices | undefined): StageEstimate {
+  if (prices?.promptPerMTok !== undefined || prices?.completionPerMTok !== undefined) {
+    row.cost = (row.promptTokens * (prices.promptPerMTok ?? 0) + row.completionTokens * (prices.completionPerMTok ?? 0)) / 1e6;
+  }
+  return row;
+}
+
 /**
  * What a training run will cost before it starts. Each module is assumed to
  * run once per rollout (programs that loop call more: the estimate says so);
@@ -31,13 +39,8 @@ export function estimateTrainingCost(o: { program: Module; task: Task; adapter: 
   const avgPrompt = perCall.reduce((s, n) => s + n, 0) / Math.max(1, modules);
   const valSize = o.task.valset?.length ? o.task.valset.length : c.useTrainAsVal ? o.task.trainset.length : 0;
   const valPoints = new Set([0, c.steps, ...Array.from({ length: Math.floor(c.steps / c.valEvery) }, (_, i) => (i + 1) * c.valEvery)]).size;
-  const stage = (name: string, calls: number): StageEstimate => {
-    const e: StageEstimate = { stage: name, lmCalls: calls, promptTokens: Math.round(calls * avgPrompt), completionTokens: calls * c.maxTokens };
-    if (o.prices?.promptPerMTok !== undefined || o.prices?.completionPerMTok !== undefined) {
-      e.cost = (e.promptTokens * (o.prices.promptPerMTok ?? 0) + e.completionTokens * (o.prices.completionPerMTok ?? 0)) / 1e6;
-    }
-    return e;
-  };
+  const stage = (name: string, calls: number): StageEstimate =>
+    withCost({ stage: name, lmCalls: calls, promptTokens: Math.round(calls * avgPrompt), completionTokens: calls * c.maxTokens }, o.prices);
   return [
     stage('mmgrpo rollouts', c.steps * c.examplesPerStep * c.rolloutsPerExample * modules),
     stage('validation', valPoints * valSize * modules),

@@ -3,7 +3,8 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { startEmbeddedProcess, type EmbeddedProcess } from '../../backends/embeddedProcess';
 import type { UsageSnapshot } from '../../evaluate/evalRun';
 import { createLM } from '../../lm';
-import { preflightLM } from '../../lm/preflight';
+import { preflightLM, type PreflightHints } from '../../lm/preflight';
+import { LMError } from '../../lm/types';
 import { ArborTrainerClient, checkTrainer } from '../../trainer';
 import type { MMGRPOConfig } from './config';
 import { initializeRequest } from './initRequest';
@@ -85,7 +86,7 @@ interface Endpoints {
 async function endpointsFor(o: SessionOptions, started: (p: EmbeddedProcess) => void): Promise<Endpoints> {
   const b = o.config.backend;
   if (b.kind === 'remote') {
-    await preflightLM({ baseUrl: b.inferenceUrl!, model: b.model!, apiKey: o.apiKey, timeoutMs: 15_000 });
+    await preflightRemoteBackend(b, o.apiKey);
     return { inferenceUrl: b.inferenceUrl!, trainerUrl: b.trainerUrl!, token: o.apiKey, model: b.model };
   }
   const e = o.embedded;
@@ -100,6 +101,22 @@ async function endpointsFor(o: SessionOptions, started: (p: EmbeddedProcess) => 
   });
   started(proc);
   return { inferenceUrl: proc.baseUrl, trainerUrl: proc.baseUrl, token: proc.token };
+}
+
+/** The eval's --base-url/MMGRPO_BASE_URL and MMGRPO_MODEL do not set a backend; the wrapper names what does. */
+const REMOTE_BACKEND_HINTS: PreflightHints = { baseUrl: '', model: '', apiKey: ' Check MMGRPO_API_KEY.' };
+
+/**
+ * One GET /models on a remote backend's inference server, so a wrong URL, key
+ * or model name fails before any program runs or any job starts.
+ */
+export async function preflightRemoteBackend(b: { inferenceUrl?: string; model?: string }, apiKey: string | undefined): Promise<void> {
+  try {
+    await preflightLM({ baseUrl: b.inferenceUrl!, model: b.model!, apiKey, timeoutMs: 15_000 }, fetch, REMOTE_BACKEND_HINTS);
+  } catch (err) {
+    if (!(err instanceof LMError)) throw err;
+    throw new LMError(err.kind, `Inference server of the remote backend: ${err.message} Check --inference-url and --model (backend.inferenceUrl/backend.model in --config); the key comes from MMGRPO_API_KEY, else OPENAI_API_KEY.`, err.status);
+  }
 }
 
 /** What a checkpoint holds only for resuming from it (see src/embedded/checkpoint.ts). */

@@ -1,7 +1,6 @@
-export { bootstrapDemoSets, type BootstrapOptions, type BootstrapResult, type Demo } from './bootstrap';
-export { CategoricalTPE, type CategoricalTPEOptions } from './tpe';
-export { optimizePrompts, type PromptSearchOptions, type PromptSearchResult, type TrialRecord } from './search';
-export { type PromptSearchBudget, type UsageReading } from './budget';
-export { estimatePromptSearchCost, type PromptSearchCostInput, type PromptSearchCostEstimate } from './costEstimate';
-export { BASELINE_CANDIDATE, trialCandidateId, type PromptSearchEvent, type PromptParams, type ModuleChoice } from './events';
-export * from './propose';
+export { bootstrapDemoSets, type BootstrapResult, type Demo } from './bootstrap';
+export { CategoricalTPE } from './tpe';
+export { optimizePrompts, type PromptSearchOptions } from './search';
+export { type PromptSearchBudget } from './budget';
+export { estimatePromptSearchCost } from './costEstimate';
+export { BASELINE_CANDIDATE, type PromptSearchEvent } from './events';

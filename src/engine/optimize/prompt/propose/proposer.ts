@@ -1,6 +1,6 @@
 import type { ModuleCallRecord } from '../../../../protocol/trace';
 import { mapPool } from '../../../evaluate/pool';
-import { LMError, type LanguageModel, type LMResponse } from '../../../lm/types';
+import { LMError, type LanguageModel } from '../../../lm/types';
 import type { Module } from '../../../program/module';
 import type { Task } from '../../../tasks/types';
 import { deriveSeed, seededRandom } from '../../../util/rng';
@@ -35,8 +35,6 @@ export interface ProposeOptions {
 
 export interface ProposalStats {
   calls: number;
-  promptTokens: number;
-  completionTokens: number;
   /** Answers not in the requested format. */
   malformed: number;
   /** Answers with an empty instruction. */
@@ -86,7 +84,7 @@ export async function proposeInstructions(o: ProposeOptions): Promise<ProposalRe
   const data = formatDatasetSummary(summarizeDataset(o.task.trainset, { inputs: o.task.inputs, seed: deriveSeed(o.seed, 1) }));
   const named = o.program.namedPredictors();
   const jobs: Job[] = named.flatMap(([module], moduleIndex) => Array.from({ length: o.perModule }, (_, k) => ({ module, moduleIndex, k })));
-  const stats: ProposalStats = { calls: 0, promptTokens: 0, completionTokens: 0, malformed: 0, empty: 0, tooLong: 0, shortened: 0, duplicates: 0, failed: 0 };
+  const stats: ProposalStats = { calls: 0, malformed: 0, empty: 0, tooLong: 0, shortened: 0, duplicates: 0, failed: 0 };
   let cancelled = false;
   const answers = await mapPool(jobs, o.concurrency, async (job) => {
     const current = named[job.moduleIndex][1].instructions;
@@ -94,7 +92,6 @@ export async function proposeInstructions(o: ProposeOptions): Promise<ProposalRe
     stats.calls++;
     try {
       const r = await o.lm.complete({ messages, temperature: o.temperature, max_tokens: o.maxTokens ?? PROPOSAL_MAX_TOKENS, seed: deriveSeed(o.seed, 3, job.moduleIndex, job.k) }, o.signal);
-      countUsage(stats, r);
       return r.choices[0]?.text ?? '';
     } catch (err) {
       if (o.signal?.aborted || (err instanceof LMError && err.kind === 'aborted')) cancelled = true;
@@ -114,12 +111,6 @@ export async function proposeInstructions(o: ProposeOptions): Promise<ProposalRe
 function demosFor(sets: Demo[][] | undefined, k: number): Demo[] {
   const nonEmpty = (sets ?? []).filter((s) => s.length > 0);
   return nonEmpty.length === 0 ? [] : nonEmpty[k % nonEmpty.length];
-}
-
-function countUsage(stats: ProposalStats, r: LMResponse): void {
-  if (r.cached) return;
-  stats.promptTokens += r.usage.promptTokens;
-  stats.completionTokens += r.usage.completionTokens;
 }
 
 function collect(current: Array<[string, string]>, jobs: Job[], answers: (string | undefined)[], stats: ProposalStats, maxChars: number): Record<string, string[]> {

@@ -3,6 +3,7 @@ import type { ModuleCallRecord } from '../../../../../src/protocol/trace';
 import { createLM } from '../../../../../src/engine/lm';
 import type { LMRequest } from '../../../../../src/engine/lm/types';
 import { LMError } from '../../../../../src/engine/lm/types';
+import { CountingLM } from '../../../../../src/engine/optimize/prompt/budget';
 import {
   PROPOSAL_TIPS, formatDatasetSummary, formatProgramSummary, parseProposal, proposeInstructions, summarizeDataset, summarizeProgram, type ProposeOptions,
 } from '../../../../../src/engine/optimize/prompt/propose';
@@ -105,14 +106,16 @@ describe('proposeInstructions', () => {
 
   it('asks perModule times per module, grounded in program, data, demos and a tip, at temperature > 0', async () => {
     const lm = new ScriptedLM((req, i) => answer(`Instruction ${i} for ${/Module to instruct: (\w+)/.exec(userOf(req))![1]}.`));
-    const r = await proposeInstructions(options(lm));
+    const metered = new CountingLM(lm); // token use is metered around the client, as the p stage does
+    const r = await proposeInstructions(options(metered));
     assert.equal(lm.callCount, 6);
     assert.equal(r.cancelled, false);
     assert.equal(r.instructions.triage.length, 3);
     assert.equal(r.instructions.classify.length, 3);
     assert.ok(r.instructions.triage.every((t) => /^Instruction \d for triage\.$/.test(t)));
     assert.equal(r.stats.calls, 6);
-    assert.ok(r.stats.promptTokens > 0 && r.stats.completionTokens > 0);
+    assert.equal(metered.calls, 6);
+    assert.ok(metered.promptTokens > 0 && metered.completionTokens > 0);
     for (const req of lm.requests) {
       assert.ok(req.temperature! > 0);
       const user = userOf(req);
@@ -172,13 +175,13 @@ describe('proposeInstructions', () => {
     });
     const url = await server.start();
     try {
-      const lm = createLM({ baseUrl: url, model: 'writer', maxRetries: 0 });
+      const lm = new CountingLM(createLM({ baseUrl: url, model: 'writer', maxRetries: 0 }));
       const r = await proposeInstructions(options(lm, { perModule: 2, concurrency: 1 }));
       assert.equal(server.requests.length, 4);
       assert.ok(server.requests.every((q) => (q.body.temperature as number) === 0.9 && q.body.model === 'writer'));
       assert.equal(r.stats.malformed, 1);
       assert.equal(r.instructions.triage.length + r.instructions.classify.length, 3);
-      assert.deepEqual([r.stats.promptTokens, r.stats.completionTokens], [400, 40]);
+      assert.deepEqual([lm.promptTokens, lm.completionTokens], [400, 40]);
     } finally {
       await server.close();
     }
