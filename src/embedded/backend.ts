@@ -8,8 +8,23 @@ import type { StepMetrics } from '../protocol/trainer';
  * model in a worker thread and tests can substitute a fault-injecting double.
  */
 
+/** A JSON Schema (the subset constrained decoding honours is documented per backend). */
+export type JsonSchema = Record<string, unknown>;
+
+/**
+ * Output constraint beyond guided choice: `json_object` = any JSON object,
+ * `json_schema` = a value valid under `schema` (OpenAI's strict structured outputs).
+ */
+export type ResponseFormat = { type: 'json_object' } | { type: 'json_schema'; name: string; schema: JsonSchema };
+
+/**
+ * A chat request (`messages`, rendered with the model's chat template) or a raw
+ * text completion (`prompt`, /v1/completions: no template). Exactly one is set.
+ */
 export interface GenerateRequest {
-  messages: ChatMessage[];
+  messages?: ChatMessage[];
+  /** Raw prompt text for /v1/completions. */
+  prompt?: string;
   temperature: number;
   top_p: number;
   max_tokens: number;
@@ -21,7 +36,16 @@ export interface GenerateRequest {
   top_logprobs: number;
   /** Constrain the completion to exactly one of these strings (token-trie mask). */
   guidedChoice?: string[];
+  /** Constrain the completion to JSON (by constrained decoding, never by post-hoc checks). */
+  responseFormat?: ResponseFormat;
 }
+
+/**
+ * Streaming: called with each piece of newly generated text of choice `index`, in
+ * order, as it is sampled (a backend that cannot stream calls it once per token
+ * after the fact). The pieces of a choice concatenate to its final `text`.
+ */
+export type OnDelta = (index: number, text: string) => void;
 
 export interface GeneratedChoice {
   text: string;
@@ -84,7 +108,9 @@ export interface SftConfig {
 
 export interface EmbeddedBackend {
   readonly modelName: string;
-  generate(request: GenerateRequest): Promise<GenerateResult>;
+  /** What this backend can do; the server refuses requests that need more, naming the field. */
+  readonly features?: BackendFeatures;
+  generate(request: GenerateRequest, onDelta?: OnDelta, signal?: AbortSignal): Promise<GenerateResult>;
   /** One GRPO update on groups of completions; afterwards generate() uses the new weights. */
   grpoStep(groups: GrpoMember[][], config: GrpoTrainConfig): Promise<TrainStepMetrics>;
   sft(examples: SftExample[], config: SftConfig): Promise<{ loss: number; steps: number }>;
@@ -94,6 +120,15 @@ export interface EmbeddedBackend {
   saveCheckpoint(dir: string): Promise<void>;
   loadCheckpoint(dir: string, options?: LoadCheckpointOptions): Promise<void>;
   dispose(): Promise<void>;
+}
+
+export interface BackendFeatures {
+  /** grpoStep / sft / checkpoints work (the local GGUF backend only serves inference). */
+  training: boolean;
+  /** Logprobs of sampled tokens (and top alternatives) can be reported. */
+  logprobs: boolean;
+  /** response_format json_schema / json_object are enforced by constrained decoding. */
+  responseFormat: boolean;
 }
 
 export interface LoadCheckpointOptions {

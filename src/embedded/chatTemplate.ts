@@ -24,6 +24,13 @@ export function renderPrompt(messages: ChatMessage[], tok: ByteTokenizer): numbe
   return ids;
 }
 
+/** Prompt ids of a generate request: chat messages through the template, or a raw /v1/completions prompt as bytes. */
+export function requestPrompt(request: { messages?: ChatMessage[]; prompt?: string }, tok: ByteTokenizer): number[] {
+  if (request.prompt !== undefined) return tok.encode(request.prompt);
+  if (!request.messages) throw new Error('A generate request needs messages or a prompt.');
+  return renderPrompt(request.messages, tok);
+}
+
 /** Completion tokens as trained: the text's bytes followed by end-of-turn. */
 export function renderCompletion(completion: string, tok: ByteTokenizer): number[] {
   return [...tok.encode(completion), SPECIAL.endOfTurn];

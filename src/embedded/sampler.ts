@@ -1,6 +1,6 @@
 import type { TopLogprob } from '../protocol/lm';
 import type { GeneratedChoice, GenerateRequest, GenerateResult } from './backend';
-import { fitPrompt, renderPrompt } from './chatTemplate';
+import { fitPrompt, requestPrompt } from './chatTemplate';
 import { ChoiceTrie } from './choiceTrie';
 import type { ModelConfig } from './config';
 import { decodeStep, disposeCache, lastLogits, prefill, selectRows, type KvCache } from './decode';
@@ -48,7 +48,9 @@ export function validateRequest(r: GenerateRequest, c: ModelConfig): void {
   const fail = (what: string) => {
     throw new Error(`Invalid generate request: ${what}.`);
   };
-  if (!Array.isArray(r.messages) || r.messages.length === 0) fail('messages must be a non-empty array');
+  if ((r.prompt === undefined) === (r.messages === undefined)) fail('give exactly one of messages and prompt');
+  if (r.messages !== undefined && (!Array.isArray(r.messages) || r.messages.length === 0)) fail('messages must be a non-empty array');
+  if (r.prompt !== undefined && (typeof r.prompt !== 'string' || r.prompt === '')) fail('prompt must be a non-empty string');
   if (!(r.temperature >= 0 && Number.isFinite(r.temperature))) fail(`temperature must be >= 0, got ${r.temperature}`);
   if (!(r.top_p > 0 && r.top_p <= 1)) fail(`top_p must be in (0, 1], got ${r.top_p}`);
   if (!Number.isInteger(r.max_tokens) || r.max_tokens < 1) fail(`max_tokens must be a positive integer, got ${r.max_tokens}`);
@@ -126,7 +128,7 @@ function matchedStop(out: number[], stops: Uint8Array[]): number {
 /** Decode a set of requests together: one prefill per request shared by its n samples, then lockstep steps. */
 export async function generateBatch(m: ModelHandle, reqs: GenerateRequest[], seeds: number[], opts: SamplerOptions): Promise<GenerateResult[]> {
   const V = m.config.vocabSize;
-  const prompts = reqs.map((r) => fitPrompt(renderPrompt(r.messages, m.tokenizer), m.config.maxPromptTokens));
+  const prompts = reqs.map((r) => fitPrompt(requestPrompt(r, m.tokenizer), m.config.maxPromptTokens));
   const seqs = makeSeqs(reqs, prompts, seeds, m);
   let active = seqs;
   let cache: KvCache | undefined;

@@ -23,7 +23,7 @@ describe('embedded sampler', () => {
       const results = await generateBatch(h, reqs, [5, 6], { useKvCache });
       let compared = 0;
       results.forEach((res, r) => res.choices.forEach((ch) => {
-        const train = trainingLogprobs(h, reqs[r].messages, ch.text);
+        const train = trainingLogprobs(h, reqs[r].messages!, ch.text);
         assert.equal(ch.logprobs.length, ch.tokens.length);
         ch.logprobs.forEach((lp, i) => {
           assert.ok(Math.abs(lp - train[i]) < 1e-4, `token ${i}: sampled ${lp} vs trained ${train[i]}`);

@@ -135,7 +135,7 @@ describe('embedded server: Arbor protocol', () => {
     assert.deepEqual(sent.guidedChoice, ['yes', 'no']);
     assert.deepEqual(sent.stop, ['x']);
     assert.equal(sent.max_tokens, 4);
-    assert.equal(sent.messages[1].content, 'pick');
+    assert.equal(sent.messages?.[1].content, 'pick');
     assert.equal(res.json.usage.total_tokens, res.json.usage.prompt_tokens + res.json.usage.completion_tokens);
   });
 
