@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, resolveMMGRPOConfig, type MMGRPOConfig, type MMGRPOConfigInput, type ResolveOptions } from '../engine/optimize/mmgrpo/config';
+import { ConfigError, resolveMMGRPOConfig, type BackendKind, type MMGRPOConfig, type MMGRPOConfigInput, type ResolveOptions } from '../engine/optimize/mmgrpo/config';
 import { isProcessAlive, readRun } from '../engine/runs';
 import type { RunKind, RunManifest } from '../protocol/events';
 import { intOption, numberOption } from './args';
@@ -101,7 +101,7 @@ export function configInputFromFlags(command: string, v: Values, file: MMGRPOCon
     temperature: num('temperature', 0, 5) ?? file.temperature,
     maxTokens: int('max-tokens', 1) ?? file.maxTokens,
     trainer: { ...file.trainer, lossType: (str('loss') as MMGRPOConfig['trainer']['lossType']) ?? file.trainer?.lossType, learningRate: num('lr') ?? file.trainer?.learningRate, beta: num('beta') ?? file.trainer?.beta, numIterations: int('iterations', 1) ?? file.trainer?.numIterations },
-    backend: { ...file.backend, kind: (str('backend') as 'embedded' | 'remote') ?? file.backend?.kind, inferenceUrl: str('inference-url') ?? file.backend?.inferenceUrl, trainerUrl: str('trainer-url') ?? file.backend?.trainerUrl, model: str('model') ?? file.backend?.model },
+    backend: { ...file.backend, kind: (str('backend') as BackendKind | undefined) ?? file.backend?.kind, inferenceUrl: str('inference-url') ?? file.backend?.inferenceUrl, trainerUrl: str('trainer-url') ?? file.backend?.trainerUrl, model: str('model') ?? file.backend?.model },
     budgets: { ...file.budgets, maxLMCalls: int('max-lm-calls') ?? file.budgets?.maxLMCalls, maxTokens: int('max-tokens-total') ?? file.budgets?.maxTokens, maxSeconds: num('max-seconds') ?? file.budgets?.maxSeconds },
   };
 }

@@ -131,6 +131,21 @@ export interface BackendFeatures {
   responseFormat: boolean;
 }
 
+/**
+ * A request this backend cannot serve as asked (prompt longer than the
+ * context, a schema outside what its constrained decoding supports): the
+ * client's mistake, answered with a 400 naming `param`, not a 500.
+ */
+export class BackendRequestError extends Error {
+  constructor(
+    message: string,
+    readonly param?: string,
+  ) {
+    super(message);
+    this.name = 'BackendRequestError';
+  }
+}
+
 export interface LoadCheckpointOptions {
   /** Also restore the training state saved with the weights (optimizer moments, KL reference): a resumed run. */
   training?: boolean;

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startEmbeddedProcess, type EmbeddedProcess } from '../../engine/backends/embeddedProcess';
+import { servedModel, startEmbeddedProcess, type EmbeddedProcess } from '../../engine/backends/embeddedProcess';
+import { startLocalProcess } from '../../engine/backends/localProcess';
 import type { Task } from '../../engine/tasks/types';
-import { ChatAdapter, JSONAdapter } from '../../engine/adapters';
+import { makeAdapter } from '../../engine/adapters';
+import { backendStructuredOutputs } from '../../engine/optimize/mmgrpo/config';
 import { runEvaluation } from '../../engine/evaluate/evalRun';
 import { createLM, lmConfigFromEnv } from '../../engine/lm';
 import { preflightLM } from '../../engine/lm/preflight';
@@ -24,7 +26,10 @@ Options:
                           unless --base-url is given, its trained embedded weights
   --checkpoint <dir>      evaluate trained embedded weights (a run's best checkpoint) on the embedded model
   --base-url <url>        OpenAI-compatible server (default: $MMGRPO_BASE_URL)
-  --model <name>          model name (default: $MMGRPO_MODEL or the task's lm.model)
+  --model <name>          model name (default: $MMGRPO_MODEL or the task's lm.model);
+                          with --backend local: a pulled model or a .gguf file (default: smollm2)
+  --backend <local|remote>  local: start a real pretrained model on this machine's CPU
+                          (mmgrpo models pull smollm2 first); remote (default): --base-url
   --concurrency <n>       requests in flight (default: 8)
   --temperature <t>       sampling temperature (default: 0)
   --max-tokens <n>        completion token limit (default: 512)
@@ -45,6 +50,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     checkpoint: { type: 'string' },
     run: { type: 'string' },
     model: { type: 'string' },
+    backend: { type: 'string' },
     concurrency: { type: 'string' },
     temperature: { type: 'string' },
     'max-tokens': { type: 'string' },
@@ -67,9 +73,11 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const temperature = numberOption('eval', 'temperature', v.temperature, 0, 0, 2);
   const maxTokens = intOption('eval', 'max-tokens', v['max-tokens'], 512, 1);
 
+  const backend = choiceOption('eval', 'backend', v.backend, ['local', 'remote'] as const, 'remote');
+  if (backend === 'local' && (v['base-url'] || v.checkpoint)) throw new UsageError('mmgrpo eval: --backend local starts its own server; leave out --base-url and --checkpoint.');
   const { task, file } = await loadTaskFile(positionals[0]);
-  const checkpoint = v.run ? fromRun(v, task) : (v.checkpoint as string | undefined);
-  const embedded = checkpoint ? await startCheckpointServer(resolve(checkpoint)) : undefined;
+  const checkpoint = v.run ? fromRun(v, task, backend === 'local') : (v.checkpoint as string | undefined);
+  const embedded = backend === 'local' ? await startLocalProcess({ model: v.model as string | undefined }) : checkpoint ? await startCheckpointServer(resolve(checkpoint)) : undefined;
   try {
     return await evaluateWith(v, task, file, { split, adapterName, concurrency, seed, limit, temperature, maxTokens, checkpoint }, embedded);
   } finally {
@@ -81,7 +89,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
  * Loads a run's best prompts into the task's program; returns its best
  * weights when they are to be served here (no --base-url given).
  */
-function fromRun(v: Record<string, unknown>, task: Task): string | undefined {
+function fromRun(v: Record<string, unknown>, task: Task, promptsOnly: boolean): string | undefined {
   if (v.checkpoint) throw new UsageError('mmgrpo eval: give --run or --checkpoint, not both (--run already uses the run\'s best checkpoint).');
   const id = v.run as string;
   const runs = runsDirOption(v);
@@ -91,7 +99,7 @@ function fromRun(v: Record<string, unknown>, task: Task): string | undefined {
   } catch (err) {
     throw new UsageError(`mmgrpo eval: run ${id}'s program does not fit this task's program (${(err as Error).message}). Was the task changed since the run?`);
   }
-  if (v['base-url']) return undefined;
+  if (v['base-url'] || promptsOnly) return undefined;
   if (!result.weights) {
     if (process.env.MMGRPO_BASE_URL) return undefined;
     throw new UsageError(`mmgrpo eval: run ${id}'s best program kept the starting weights, which are not saved on disk; evaluate its prompts against a server with --base-url, or pick a run whose best stage trained weights.`);
@@ -115,8 +123,7 @@ interface EvalSettings {
 async function startCheckpointServer(dir: string): Promise<EmbeddedProcess & { model: string }> {
   if (!existsSync(dir)) throw new UsageError(`mmgrpo eval: checkpoint folder ${dir} does not exist (see checkpoint_saved events in \`mmgrpo runs show <id> --json\`).`);
   const proc = await startEmbeddedProcess({ modelDir: join(dir, '..', '..', 'eval'), initFrom: dir });
-  const list = (await (await fetch(`${proc.baseUrl}/models`, { headers: { Authorization: `Bearer ${proc.token}` } })).json()) as { data: { id: string }[] };
-  return { ...proc, model: list.data[0].id };
+  return { ...proc, model: await servedModel(proc) };
 }
 
 async function evaluateWith(v: Record<string, unknown>, task: Task, file: string, o: EvalSettings, embedded?: EmbeddedProcess & { model: string }): Promise<number> {
@@ -145,9 +152,9 @@ async function evaluateWith(v: Record<string, unknown>, task: Task, file: string
       concurrency,
       seed,
       sampling: { temperature, max_tokens: maxTokens },
-      adapter: adapterName === 'json' ? new JSONAdapter() : new ChatAdapter({ guidedChoice: Boolean(embedded) }),
+      adapter: makeAdapter({ adapter: adapterName, guidedChoice: Boolean(embedded), structuredOutputs: backendStructuredOutputs(v.backend === 'local' ? 'local' : 'remote') }),
       cache: !v['no-cache'],
-      config: { split, limit, concurrency, temperature, maxTokens, adapter: adapterName, baseUrl, model, checkpoint, fromRun: v.run },
+      config: { split, limit, concurrency, temperature, maxTokens, adapter: adapterName, backend: v.backend ?? 'remote', baseUrl, model, checkpoint, fromRun: v.run },
       runsDir: v['runs-dir'] ? resolve(v['runs-dir'] as string) : undefined,
       signal: controller.signal,
       usage: () => lm.usage.snapshot(),

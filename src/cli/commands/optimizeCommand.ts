@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import type { RunEvent } from '../../protocol/events';
-import { ChatAdapter } from '../../engine/adapters';
+import { makeAdapter } from '../../engine/adapters';
 import { lmConfigFromEnv } from '../../engine/lm';
 import { compositionNeedsTrainer, estimateCompositionCost, parseStrategy, promptApiKeyFromEnv, resolvePromptSettings, runComposition, StrategyError, type ComposeRunResult, type PromptStageSettings } from '../../engine/optimize/compose';
-import { ConfigError, stripUndefined, type MMGRPOConfig, type MMGRPOConfigInput } from '../../engine/optimize/mmgrpo/config';
+import { backendStructuredOutputs, ConfigError, stripUndefined, type MMGRPOConfig, type MMGRPOConfigInput } from '../../engine/optimize/mmgrpo/config';
 import { formatEstimate } from '../../engine/optimize/mmgrpo/costEstimate';
 import { loadTaskFile } from '../../engine/tasks/loadTask';
 import { intOption, numberOption, parseCommandArgs } from '../args';
@@ -39,8 +39,8 @@ Instruction proposal (MIPROv2-style; the search then picks instruction x demo se
                             $OPENAI_API_KEY; never written to disk)
   --instruction-candidates <n>  instructions proposed per module, 0 = off [4]
   --proposal-temperature <x>    sampling temperature of the proposals, in (0, 2] [1]
-  Without --prompt-model, a remote backend's task model proposes; the embedded
-  model cannot write, so proposal is skipped and the search uses demo sets only.
+  Without --prompt-model, a remote or local backend's task model proposes; the
+  embedded model cannot write, so proposal is skipped and the search uses demo sets only.
   The same settings can go in a "prompt" section of --config, e.g.
   {"prompt": {"promptModel": "m", "promptBaseUrl": "http://...", "trials": 20}} (flags win).
 
@@ -52,6 +52,8 @@ Weights stage and backend: the options of \`mmgrpo train\`:
   (a warm start runs once, on the starting model, before the first stage)
   --strategy p with --backend remote needs only --inference-url and --model: prompt
   optimization calls the OpenAI-compatible server alone (no trainer, no --trainer-url)
+  --backend local [--model smollm2|<file.gguf>]: a real pretrained model on the CPU
+  (pull it first: mmgrpo models pull smollm2); prompts only (--strategy p)
 
 Budgets (whole run; checked between trials and steps; 0 = no limit):
   --max-lm-calls <n>  --max-tokens-total <n>  --max-seconds <n>
@@ -148,7 +150,7 @@ function promptSettingsOrUsage(input: Partial<PromptStageSettings>): PromptStage
 function dryRun(v: Values, saved: SavedConfig, config: MMGRPOConfig, task: Awaited<ReturnType<typeof loadTaskFile>>['task']): number {
   const prices = { promptPerMTok: numberOption('optimize', 'price-prompt', v['price-prompt'], undefined), completionPerMTok: numberOption('optimize', 'price-completion', v['price-completion'], undefined) };
   const plan = parseStrategy(saved.strategy);
-  const rows = estimateCompositionCost({ plan, program: task.program, task, adapter: new ChatAdapter({ guidedChoice: saved.guidedChoice }), config, prompt: saved.prompt, prices });
+  const rows = estimateCompositionCost({ plan, program: task.program, task, adapter: makeAdapter({ adapter: saved.adapter, guidedChoice: saved.guidedChoice, structuredOutputs: backendStructuredOutputs(config.backend.kind) }), config, prompt: saved.prompt, prices });
   process.stdout.write(`Estimated cost of "${plan.map((s) => s.kind).join(' -> ')}" on "${task.name}" (upper bounds; each module assumed to run once per program run; nothing was run):\n${formatEstimate(rows)}`);
   if (saved.warmStart.epochs > 0) process.stdout.write(`  plus a supervised warm start: ${saved.warmStart.epochs} epochs on the labeled module calls (no LM calls)\n`);
   return EXIT.ok;

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { lmConfigFromEnv } from '../../engine/lm';
-import type { MMGRPOConfigInput } from '../../engine/optimize/mmgrpo/config';
+import { backendStructuredOutputs, type MMGRPOConfigInput } from '../../engine/optimize/mmgrpo/config';
 import { runTraining } from '../../engine/optimize/mmgrpo/trainRun';
 import { estimateTrainingCost, formatEstimate } from '../../engine/optimize/mmgrpo/costEstimate';
-import { ChatAdapter } from '../../engine/adapters';
+import { makeAdapter } from '../../engine/adapters';
 import { isProcessAlive, readRun } from '../../engine/runs';
 import { loadTaskFile } from '../../engine/tasks/loadTask';
 import { numberOption, parseCommandArgs } from '../args';
@@ -41,7 +41,8 @@ Options (defaults in brackets):
   --warm-start-epochs <n>   supervised warm start on labeled calls (0 = off) [0]
   --warm-start-lr <x>       warm start learning rate [1e-3]
   --model-config <json>     embedded model shape, e.g. {"dModel":128,"nLayer":2,"contextLength":256}
-  --backend <kind>          embedded | remote [embedded]
+  --backend <kind>          embedded | remote [embedded] (local serves inference only:
+                            use it with eval and optimize --strategy p)
   --inference-url <url>     OpenAI-compatible server (remote)
   --trainer-url <url>       Arbor-compatible trainer (remote)
   --model <name>            model to train (remote)
@@ -77,7 +78,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const { task, file } = await loadTaskFile(taskFile);
   if (!task.valset?.length && !config.useTrainAsVal) throw new UsageError(`Task "${task.name}" has no valset: add one to defineTask, or set useTrainAsVal in --config.`);
   if (v['dry-run']) {
-    const rows = estimateTrainingCost({ program: task.program, task, adapter: new ChatAdapter({ guidedChoice: !v['no-guided-choice'] }), config, prices: { promptPerMTok: numberOption('train', 'price-prompt', v['price-prompt'], undefined), completionPerMTok: numberOption('train', 'price-completion', v['price-completion'], undefined) } });
+    const rows = estimateTrainingCost({ program: task.program, task, adapter: makeAdapter({ adapter: 'chat', guidedChoice: !v['no-guided-choice'], structuredOutputs: backendStructuredOutputs(config.backend.kind) }), config, prices: { promptPerMTok: numberOption('train', 'price-prompt', v['price-prompt'], undefined), completionPerMTok: numberOption('train', 'price-completion', v['price-completion'], undefined) } });
     process.stdout.write(`Estimated cost of training "${task.name}" (each module assumed to run once per rollout; nothing was run):\n${formatEstimate(rows)}`);
     if (warmStart.epochs > 0) process.stdout.write(`  plus a supervised warm start: ${warmStart.epochs} epochs on the labeled module calls (no LM calls)\n`);
     return EXIT.ok;

@@ -4,6 +4,7 @@ import type { Signature } from '../program/signature';
 import { coerceText, quote, renderValue } from './coerce';
 import { COMPLETED, describeFields, hasAnyField, instructionsBlock, marker, renderSections, typeHint } from './promptParts';
 import { AdapterParseError, allFieldsFailed, parseFailure } from './errors';
+import { JSONAdapter } from './jsonAdapter';
 import type { Adapter, FormatInput, FormattedPrompt } from './types';
 
 export interface ChatAdapterOptions {
@@ -12,6 +13,13 @@ export interface ChatAdapterOptions {
    * send `guided_choice` so servers that support it (vLLM) constrain decoding.
    */
   guidedChoice?: boolean;
+  /**
+   * For every other signature: ask for the outputs as one JSON object and send
+   * its JSON Schema as `response_format`, for servers that enforce it by
+   * constrained decoding (the answer then parses by construction, where a small
+   * model often breaks the marker format).
+   */
+  structuredOutputs?: boolean;
 }
 
 /** The single literal output field that makes a signature eligible for choice mode. */
@@ -47,7 +55,11 @@ function renderedParts(signature: Signature): RenderedParts {
 
 /** Renders fields between `[[ ## name ## ]]` markers; the format DSPy popularised. */
 export class ChatAdapter implements Adapter {
-  constructor(readonly options: ChatAdapterOptions = {}) {}
+  private readonly json?: JSONAdapter;
+
+  constructor(readonly options: ChatAdapterOptions = {}) {
+    if (options.structuredOutputs) this.json = new JSONAdapter({ structuredOutputs: true });
+  }
 
   private choiceFor(signature: Signature): ReturnType<typeof choiceField> {
     return this.options.guidedChoice ? choiceField(signature) : undefined;
@@ -56,6 +68,7 @@ export class ChatAdapter implements Adapter {
   format(input: FormatInput): FormattedPrompt {
     const { signature } = input;
     const choice = this.choiceFor(signature);
+    if (!choice && this.json) return { ...this.json.format(input), jsonMode: true };
     const messages: ChatMessage[] = [{ role: 'system', content: this.systemMessage(signature, input.instructions, choice !== undefined) }];
     for (const demo of input.demos) {
       if (!hasAnyField(signature.outputFields, demo)) continue;
@@ -70,6 +83,7 @@ export class ChatAdapter implements Adapter {
 
   formatAnswer(signature: Signature, outputs: Record<string, unknown>): string {
     const choice = this.choiceFor(signature);
+    if (!choice && this.json) return this.json.formatAnswer(signature, outputs);
     return choice ? renderValue(choice.type, outputs[choice.name]) : formatAnswer(signature, outputs);
   }
 
@@ -91,6 +105,8 @@ export class ChatAdapter implements Adapter {
     try {
       const choice = prompt ? (prompt.choiceMode ? choiceField(signature) : undefined) : this.choiceFor(signature);
       if (choice && !MARKER.test(completion)) return parseBare(signature, choice, completion);
+      const jsonMode = prompt ? prompt.jsonMode === true : !choice && this.json !== undefined;
+      if (jsonMode) return (this.json ?? new JSONAdapter()).parse(signature, completion);
       return parseMarkers(signature, completion);
     } catch (e) {
       if (e instanceof AdapterParseError) throw e;

@@ -3,10 +3,18 @@ import type { Signature } from '../program/signature';
 import { coerceJsonValue, quote } from './coerce';
 import { describeFields, hasAnyField, instructionsBlock, renderSections, typeHint } from './promptParts';
 import { AdapterParseError, allFieldsFailed, parseFailure } from './errors';
+import { responseFormatFor } from './outputSchema';
 import type { Adapter, FormatInput, FormattedPrompt } from './types';
+
+export interface JSONAdapterOptions {
+  /** Send the outputs' JSON Schema as `response_format`, for servers that enforce it by constrained decoding. */
+  structuredOutputs?: boolean;
+}
 
 /** Asks for one JSON object keyed by the output field names. */
 export class JSONAdapter implements Adapter {
+  constructor(readonly options: JSONAdapterOptions = {}) {}
+
   format(input: FormatInput): FormattedPrompt {
     const { signature } = input;
     const system = [describeFields(signature), jsonFormat(signature), instructionsBlock(input.instructions)].join('\n\n');
@@ -19,7 +27,7 @@ export class JSONAdapter implements Adapter {
     const keys = signature.outputNames.map((n) => `"${n}"`).join(', ');
     const reminder = `Respond with a single JSON object with the keys ${keys}, and nothing else.`;
     messages.push({ role: 'user', content: `${renderSections(signature.inputFields, input.inputs)}\n\n${reminder}` });
-    return { messages };
+    return this.options.structuredOutputs ? { messages, extraBody: responseFormatFor(signature) } : { messages };
   }
 
   formatAnswer(signature: Signature, outputs: Record<string, unknown>): string {

@@ -14,6 +14,8 @@ export interface FormattedPrompt {
   extraBody?: Record<string, unknown>;
   /** The assistant is asked for a bare literal value instead of field markers. */
   choiceMode?: boolean;
+  /** The assistant is asked for one JSON object of the output fields instead of field markers. */
+  jsonMode?: boolean;
 }
 
 /** Turns a predictor call into chat messages and the completion back into typed outputs. */

@@ -3,8 +3,8 @@ import { createInterface } from 'node:readline';
 import { selfCommand } from './selfCommand';
 
 export interface EmbeddedProcessOptions {
-  /** Folder of the model's weights and checkpoints (`.mmgrpo/models/<name>`). */
-  modelDir: string;
+  /** Folder of the model's weights and checkpoints (`.mmgrpo/models/<name>`); the server's default when absent. */
+  modelDir?: string;
   /** Start from these saved weights instead of the model dir's own. */
   initFrom?: string;
   /** With initFrom: also restore the training state saved there (resuming the run that saved it). */
@@ -33,7 +33,8 @@ export interface EmbeddedProcess {
  */
 export async function startEmbeddedProcess(o: EmbeddedProcessOptions): Promise<EmbeddedProcess> {
   const self = selfCommand();
-  const args = [...self.args, 'serve', '--port', '0', '--exit-with-parent', '--model-dir', o.modelDir];
+  const args = [...self.args, 'serve', '--port', '0', '--exit-with-parent'];
+  if (o.modelDir) args.push('--model-dir', o.modelDir);
   if (o.initFrom) args.push('--init-from', o.initFrom);
   if (o.initFrom && o.resumeTraining) args.push('--resume-training');
   if (o.backendModule) args.push('--backend-module', o.backendModule);
@@ -48,6 +49,15 @@ export async function startEmbeddedProcess(o: EmbeddedProcessOptions): Promise<E
   });
   const ready = await waitForReady(child, stderr, o.startTimeoutMs ?? 120_000);
   return { ...ready, stop: () => stopChild(child) };
+}
+
+/** The model a started server serves under (its first listed model): what requests must name. */
+export async function servedModel(proc: Pick<EmbeddedProcess, 'baseUrl' | 'token'>): Promise<string> {
+  const res = await fetch(`${proc.baseUrl}/models`, { headers: { Authorization: `Bearer ${proc.token}` } });
+  const list = (await res.json()) as { data?: { id: string }[] };
+  const id = list.data?.[0]?.id;
+  if (!id) throw new Error(`The model server at ${proc.baseUrl} lists no model.`);
+  return id;
 }
 
 function waitForReady(child: ChildProcess, stderr: string[], timeoutMs: number): Promise<{ baseUrl: string; token: string }> {

@@ -1,15 +1,15 @@
 import { join } from 'node:path';
 import type { BudgetSpent, ProgramStateJson, RunEvent, StageSummaryEvent } from '../../../protocol/events';
-import { ChatAdapter, JSONAdapter, type Adapter } from '../../adapters';
+import { makeAdapter, type Adapter } from '../../adapters';
 import { RunWriter, buildManifest, newRunId, runsRoot } from '../../runs';
 import type { LanguageModel } from '../../lm/types';
 import type { Example } from '../../tasks/types';
-import { validateMMGRPOConfig } from '../mmgrpo/config';
+import { backendStructuredOutputs, validateMMGRPOConfig } from '../mmgrpo/config';
 import { teacherPolicies, type TrainRunOptions } from '../mmgrpo/trainRun';
 import { budgetExhausted, NOTHING_SPENT, addSpent } from './budget';
 import { runPromptStageWithBudget, runWeightsStageWithBudget } from './stageRuns';
 import { SessionHolder, type SessionOpener } from './sessions';
-import { compositionNeedsTrainer, openRemoteInference, type InferenceOpener, type OpenedInference } from './remoteInference';
+import { compositionNeedsTrainer, inferenceOpenerFor, type InferenceOpener, type OpenedInference } from './remoteInference';
 import { planProposer, type ProposerPlan } from './proposerSetup';
 import type { PromptStageSettings } from './settings';
 import { formatStrategy, parseStrategy, type StagePlan } from './strategy';
@@ -92,8 +92,10 @@ export async function runComposition(o: ComposeRunOptions): Promise<ComposeRunRe
   if (needsTrainer) validateMMGRPOConfig(o.config);
   // Before the run folder exists: an unreachable prompt model leaves nothing behind.
   const proposer = await planProposer({ prompt: o.prompt, config: o.config, promptApiKey: o.promptApiKey, promptLM: o.promptLM, hasPromptStage: plan.some((s) => s.kind === 'p') });
-  // Nothing trains on a remote backend: only the inference server is needed, checked before the run folder exists.
-  const inferenceOnly = o.config.backend.kind === 'remote' && !needsTrainer ? await (o.openInference ?? openRemoteInference)({ config: o.config, apiKey: o.apiKey }) : undefined;
+  // Nothing trains on a remote or local backend: only the inference server is needed, started or checked before the run folder exists.
+  const byKind = inferenceOpenerFor(o.config);
+  const opener = needsTrainer || !byKind ? undefined : (o.openInference ?? byKind);
+  const inferenceOnly = opener ? await opener({ config: o.config, apiKey: o.apiKey }) : undefined;
   return runOpened(o, plan, proposer, inferenceOnly);
 }
 
@@ -107,7 +109,7 @@ async function runOpened(o: ComposeRunOptions, plan: readonly StagePlan[], propo
   }
   const { writer, runId, events } = opened;
   if (o.onEvent) writer.onEvent(o.onEvent);
-  const adapter = o.adapter === 'json' ? new JSONAdapter() : new ChatAdapter({ guidedChoice: o.guidedChoice });
+  const adapter = makeAdapter({ adapter: o.adapter, guidedChoice: o.guidedChoice, structuredOutputs: backendStructuredOutputs(o.config.backend.kind) });
   const holder = new SessionHolder({
     config: o.config, runId, workspace: o.workspace, writer, embedded: o.embedded, apiKey: o.apiKey, open: o.openSession,
     inferenceOnly,

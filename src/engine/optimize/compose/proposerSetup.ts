@@ -1,7 +1,7 @@
 import { createLM, lmConfigFromEnv } from '../../lm';
 import { preflightLM, type PreflightHints } from '../../lm/preflight';
 import { LMError, type LanguageModel } from '../../lm/types';
-import type { MMGRPOConfig } from '../mmgrpo/config';
+import { backendWrites, type MMGRPOConfig } from '../mmgrpo/config';
 import { CountingLM } from '../prompt/budget';
 import type { PromptStageSettings } from './settings';
 
@@ -13,20 +13,20 @@ export interface ProposerPlan {
   notice: string;
   /** A prompt model apart from the task model, metered so budgets and stage spending include it. */
   external?: CountingLM;
-  /** The task model (remote backend) proposes with the stage's own budgeted client. */
+  /** The task model (remote or local backend) proposes with the stage's own budgeted client. */
   useSession: boolean;
 }
 
 /** True when p stages will propose instructions (the dry run counts them). */
 export function proposalActive(prompt: PromptStageSettings, config: MMGRPOConfig): boolean {
-  return (prompt.instructionCandidates ?? 0) > 0 && (prompt.promptModel !== undefined || config.backend.kind === 'remote');
+  return (prompt.instructionCandidates ?? 0) > 0 && (prompt.promptModel !== undefined || backendWrites(config.backend.kind));
 }
 
 /**
  * Decides who writes instruction candidates, before the run starts: a
  * separate prompt model (checked with one GET /models, so a wrong URL, key or
  * name fails now and not after bootstrapping), else a remote task model
- * (MIPROv2's default), else nobody: the embedded model cannot write.
+ * or local task model (MIPROv2's default), else nobody: the embedded model cannot write.
  */
 export async function planProposer(o: { prompt: PromptStageSettings; config: MMGRPOConfig; promptApiKey?: string; promptLM?: LanguageModel; hasPromptStage: boolean }): Promise<ProposerPlan> {
   const n = o.prompt.instructionCandidates ?? 0;
@@ -39,7 +39,7 @@ export async function planProposer(o: { prompt: PromptStageSettings; config: MMG
     const lm = createLM({ baseUrl, model, apiKey: o.promptApiKey, maxConcurrency: Math.min(8, o.config.concurrency) });
     return { notice: proposing(`prompt model ${model} at ${baseUrl}`, n), external: new CountingLM(lm), useSession: false };
   }
-  if (o.config.backend.kind === 'remote') {
+  if (backendWrites(o.config.backend.kind)) {
     return { notice: proposing(`the task model${o.config.backend.model ? ` ${o.config.backend.model}` : ''} (set --prompt-model to use another)`, n), useSession: true };
   }
   return {

@@ -1,3 +1,4 @@
+import { startLocalProcess } from '../../backends/localProcess';
 import type { UsageSnapshot } from '../../evaluate/evalRun';
 import { createLM } from '../../lm';
 import type { LanguageModel } from '../../lm/types';
@@ -37,4 +38,21 @@ export async function openRemoteInference(o: { config: MMGRPOConfig; apiKey?: st
   await preflightRemoteBackend(b, o.apiKey);
   const lm = createLM({ baseUrl: b.inferenceUrl, model: b.model, apiKey: o.apiKey, maxConcurrency: o.config.concurrency });
   return { lm, baseModel: b.model, usage: () => lm.usage.snapshot(), close: async () => undefined };
+}
+
+/**
+ * Inference alone on the local backend: `mmgrpo serve --backend local` in a
+ * child process for the run's length (the model is loaded once, not per stage).
+ */
+export async function openLocalInference(o: { config: MMGRPOConfig; onLog?: (line: string) => void }): Promise<OpenedInference> {
+  const proc = await startLocalProcess({ model: o.config.backend.model, onLog: o.onLog });
+  const lm = createLM({ baseUrl: proc.baseUrl, model: proc.model, apiKey: proc.token, maxConcurrency: o.config.concurrency });
+  return { lm, baseModel: proc.model, usage: () => lm.usage.snapshot(), close: () => proc.stop() };
+}
+
+/** The opener of a run that never trains, by backend kind (embedded runs always go through a trainer session). */
+export function inferenceOpenerFor(config: MMGRPOConfig): InferenceOpener | undefined {
+  if (config.backend.kind === 'remote') return openRemoteInference;
+  if (config.backend.kind === 'local') return openLocalInference;
+  return undefined;
 }

@@ -26,14 +26,43 @@ export interface TrainerSettings {
   loraAlpha: number;
 }
 
+/** Where programs run and weights train: see BackendSettings.kind. */
+export const BACKEND_KINDS = ['embedded', 'local', 'remote'] as const;
+export type BackendKind = (typeof BACKEND_KINDS)[number];
+
+/** Whether a backend can train weights (the local GGUF model only serves inference). */
+export function backendTrains(kind: BackendKind): boolean {
+  return kind !== 'local';
+}
+
+/** Whether the backend's model can write instructions for prompt optimization (the tiny embedded one cannot). */
+export function backendWrites(kind: BackendKind): boolean {
+  return kind !== 'embedded';
+}
+
+/**
+ * Whether the engine asks the backend for structured outputs (JSON Schema
+ * constrained decoding): the local server enforces them. The tiny embedded
+ * model keeps the marker format its warm start and training use (guided_choice
+ * still constrains single-literal outputs); remote servers differ in what
+ * they accept, so they keep today's requests.
+ */
+export function backendStructuredOutputs(kind: BackendKind): boolean {
+  return kind === 'local';
+}
+
 export interface BackendSettings {
-  /** `embedded` starts our CPU server; `remote` uses the URLs below. */
-  kind: 'embedded' | 'remote';
+  /**
+   * `embedded` starts our tiny CPU model server (trains weights); `local` starts a
+   * real pretrained GGUF model on the CPU (`model`: a pulled model's name or a
+   * .gguf path; inference only); `remote` uses the URLs below.
+   */
+  kind: BackendKind;
   /** OpenAI-compatible inference base URL (remote). */
   inferenceUrl?: string;
   /** Arbor-compatible trainer base URL (remote; often the same server). */
   trainerUrl?: string;
-  /** Model name to serve and train (remote) or the embedded model's name. */
+  /** Model name to serve and train (remote), the local model (name or .gguf path), or the embedded model's name. */
   model?: string;
 }
 
@@ -242,7 +271,10 @@ function validateTrainer(t: TrainerSettings, num: NumCheck, int: NumCheck): void
 }
 
 function validateBackend(b: BackendSettings, needsTrainer: boolean): void {
-  if (b.kind !== 'embedded' && b.kind !== 'remote') throw new ConfigError(`backend.kind "${String(b.kind)}" is unknown; use embedded or remote.`);
+  if (!(BACKEND_KINDS as readonly string[]).includes(b.kind)) throw new ConfigError(`backend.kind "${String(b.kind)}" is unknown; use ${BACKEND_KINDS.join(', ')}.`);
+  if (b.kind === 'local' && needsTrainer) {
+    throw new ConfigError('the local backend serves a real pretrained model for inference only, so it cannot train weights (w stages, --warm-start-epochs, --init-from). Optimize prompts on it with --strategy p, or train weights with --backend embedded (the tiny CPU model) or --backend remote (an Arbor trainer).');
+  }
   if (b.kind !== 'remote') return;
   const example = needsTrainer
     ? '--inference-url http://gpu-host:8000/v1 --trainer-url http://gpu-host:7453/v1 --model Qwen/Qwen3-8B'

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { RunEvent } from '../../../protocol/events';
-import { ChatAdapter, JSONAdapter } from '../../adapters';
+import { makeAdapter } from '../../adapters';
 import { RunWriter, buildManifest, isProcessAlive, newRunId, readRun, runsRoot } from '../../runs';
 import type { Task } from '../../tasks/types';
-import { ConfigError, type MMGRPOConfig } from './config';
+import { backendStructuredOutputs, ConfigError, type MMGRPOConfig } from './config';
 import type { LanguageModel } from '../../lm/types';
 import type { RolloutPolicy } from './rollouts';
 import { runMMGRPO, type MMGRPOResult } from './loop';
@@ -54,7 +54,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     const point = resumePointOf(events, WEIGHTS_STAGE);
     const program = o.task.program.clone();
     program.loadState(writer.manifest.programStateBefore);
-    const adapter = o.adapter === 'json' ? new JSONAdapter() : new ChatAdapter({ guidedChoice: o.guidedChoice });
+    const adapter = makeAdapter({ adapter: o.adapter, guidedChoice: o.guidedChoice, structuredOutputs: backendStructuredOutputs(o.config.backend.kind) });
     const warm = o.warmStart.epochs > 0 && point.lastStep < 0;
     opened = await openSession({
       config: o.config,

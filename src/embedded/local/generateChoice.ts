@@ -1,0 +1,99 @@
+import type { LlamaContextSequence, LlamaGrammar, Token } from 'node-llama-cpp';
+import type { TopLogprob } from '../../protocol/lm';
+import type { GeneratedChoice, GenerateRequest } from '../backend';
+import type { LoadedModel } from './llamaRuntime';
+
+/**
+ * One sampled completion on a borrowed sequence: evaluates the prompt tokens
+ * the sequence does not hold yet, then samples token by token (llama.cpp
+ * applies temperature, top_p, the seed and the grammar natively), stopping
+ * at end-of-generation, a stop string or max_tokens. Text is streamed through
+ * `emit` as it becomes final: never a partial UTF-8 character, never text a
+ * stop string may still swallow.
+ */
+
+export interface ChoiceJob {
+  request: GenerateRequest;
+  prompt: Token[];
+  seed: number;
+  grammar?: LlamaGrammar;
+  emit?: (text: string) => void;
+  signal?: AbortSignal;
+}
+
+export async function generateChoice(m: LoadedModel, seq: LlamaContextSequence, job: ChoiceJob): Promise<GeneratedChoice> {
+  const { request } = job;
+  // A JSON grammar ends with optional trailing newlines and names the run of them that ends it.
+  const grammarStops = (job.grammar?.stopGenerationTriggers ?? []).map((t) => (typeof t === 'string' ? t : Array.isArray(t) ? t.filter((x) => typeof x === 'string').join('') : t.toString()));
+  const stops = [...(request.stop ?? []), ...grammarStops.filter((t) => t !== '')];
+  const holdBack = Math.max(0, ...stops.map((s) => s.length - 1));
+  const wantTop = request.logprobs && request.top_logprobs > 0;
+  const grammarEvaluationState = job.grammar ? new m.lib.LlamaGrammarEvaluationState({ model: m.model, grammar: job.grammar }) : undefined;
+  const out: Token[] = [];
+  const logprobs: number[] = [];
+  const topLogprobs: TopLogprob[][] = [];
+  let text = '';
+  let emitted = 0;
+  // The generator also ends by itself when the grammar is complete and only end-of-generation may follow.
+  let finishReason: GeneratedChoice['finishReason'] = 'stop';
+  const pending = job.prompt.slice(seq.nextTokenIndex);
+  const steps = seq.evaluateWithMetadata(pending, { confidence: true, probabilities: wantTop ? true : undefined } as { confidence: true; probabilities?: true }, {
+    temperature: request.temperature,
+    topP: request.top_p,
+    seed: job.seed,
+    grammarEvaluationState,
+  });
+  for await (const step of steps) {
+    if (job.signal?.aborted) throw job.signal.reason ?? new Error('aborted');
+    if (m.model.isEogToken(step.token)) {
+      finishReason = 'stop';
+      break;
+    }
+    out.push(step.token);
+    logprobs.push(Math.log(Math.max(step.confidence, Number.MIN_VALUE)));
+    if (wantTop) topLogprobs.push(topOf(m, (step as { probabilities?: Map<Token, number> }).probabilities, request.top_logprobs));
+    text = m.model.detokenize(out);
+    const cut = firstStop(text, stops, emitted);
+    if (cut !== undefined) {
+      text = text.slice(0, cut);
+      finishReason = 'stop';
+      break;
+    }
+    if (out.length >= request.max_tokens) {
+      finishReason = 'length';
+      break;
+    }
+    emitted = emitFinal(job, text, emitted, holdBack);
+  }
+  if (job.grammar?.trimWhitespaceSuffix) text = text.trimEnd();
+  if (job.emit && text.length > emitted) job.emit(text.slice(emitted));
+  return { text, tokens: out.map((t) => m.model.detokenize([t])), logprobs, topLogprobs: wantTop ? topLogprobs : undefined, finishReason };
+}
+
+/** Where the first stop string starts, searching only where a new one can have appeared. */
+function firstStop(text: string, stops: readonly string[], from: number): number | undefined {
+  let cut: number | undefined;
+  for (const s of stops) {
+    const at = text.indexOf(s, Math.max(0, from - s.length));
+    if (at >= 0 && (cut === undefined || at < cut)) cut = at;
+  }
+  return cut;
+}
+
+function emitFinal(job: ChoiceJob, text: string, emitted: number, holdBack: number): number {
+  if (!job.emit) return emitted;
+  let end = text.length - holdBack;
+  // A token that ends inside a multi-byte character decodes to U+FFFD until the rest arrives.
+  while (end > emitted && text.charCodeAt(end - 1) === 0xfffd) end--;
+  if (end <= emitted) return emitted;
+  job.emit(text.slice(emitted, end));
+  return end;
+}
+
+function topOf(m: LoadedModel, probs: Map<Token, number> | undefined, k: number): TopLogprob[] {
+  if (!probs) return [];
+  return [...probs.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, k)
+    .map(([token, p]) => ({ token: m.model.detokenize([token]), logprob: Math.log(Math.max(p, Number.MIN_VALUE)) }));
+}

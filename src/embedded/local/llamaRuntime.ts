@@ -1,0 +1,66 @@
+import { availableParallelism } from 'node:os';
+import type { Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
+
+/**
+ * Loading node-llama-cpp and one GGUF model. The package is ESM-only and an
+ * optional dependency (prebuilt CPU binaries; an app that only runs programs
+ * does not need it), so it is imported dynamically, and its absence is a
+ * clear error rather than a crash at startup of every command.
+ */
+
+export type LlamaModule = typeof import('node-llama-cpp');
+
+export interface LoadedModel {
+  lib: LlamaModule;
+  llama: Llama;
+  model: LlamaModel;
+  context: LlamaContext;
+  /** Tokens each sequence can hold (prompt + completion). */
+  sequenceContext: number;
+}
+
+export interface RuntimeOptions {
+  modelPath: string;
+  /** Parallel sequences decoded in shared batches (default 8). */
+  sequences?: number;
+  /** Context tokens per sequence (default 4096, capped by the model's training context). */
+  contextSize?: number;
+  /** CPU threads (default: the machine's parallelism; more than the cores only slows llama.cpp down). */
+  threads?: number;
+}
+
+// A literal import() survives both tsx and the esbuild CJS bundle as a real ESM import
+// (esbuild keeps dynamic imports for node20 targets), which require() could not load.
+async function importLlama(): Promise<LlamaModule> {
+  try {
+    return await import('node-llama-cpp');
+  } catch (err) {
+    throw new Error(
+      `The local backend needs the npm package node-llama-cpp (an optional dependency of mmgrpo), which could not be loaded: ${(err as Error).message}. ` +
+        'Install it with `npm install --save-exact node-llama-cpp@3.21.1`, or use --backend embedded or remote.',
+    );
+  }
+}
+
+export async function loadModel(o: RuntimeOptions): Promise<LoadedModel> {
+  const lib = await importLlama();
+  const threads = o.threads ?? availableParallelism();
+  // build 'never': only the prebuilt binaries; compiling llama.cpp needs a toolchain and network we do not assume.
+  const llama = await lib.getLlama({ gpu: false, build: 'never', logLevel: lib.LlamaLogLevel.error, maxThreads: threads });
+  let model: LlamaModel;
+  try {
+    model = await llama.loadModel({ modelPath: o.modelPath });
+  } catch (err) {
+    await llama.dispose().catch(() => undefined);
+    throw new Error(`Could not load the GGUF model ${o.modelPath}: ${(err as Error).message}. Is it a complete GGUF file? (mmgrpo models pull re-downloads the known ones.)`);
+  }
+  const sequenceContext = Math.min(o.contextSize ?? 4096, model.trainContextSize);
+  const context = await model.createContext({ contextSize: sequenceContext, sequences: o.sequences ?? 8, threads });
+  return { lib, llama, model, context, sequenceContext: context.contextSize };
+}
+
+export async function disposeModel(m: LoadedModel): Promise<void> {
+  await m.context.dispose();
+  await m.model.dispose();
+  await m.llama.dispose();
+}
