@@ -10,6 +10,8 @@ import { serveCommand } from './commands/serveCommand';
 import { trainCommand } from './commands/trainCommand';
 import { optimizeCommand } from './commands/optimizeCommand';
 import { applyCommand } from './commands/applyCommand';
+import { modelsCommand } from './commands/modelsCommand';
+import { ModelStoreError } from '../engine/models';
 import { TrainerError } from '../engine/trainer';
 import { ConfigError } from '../engine/optimize/mmgrpo/config';
 import { EXIT, UsageError } from './errors';
@@ -27,11 +29,13 @@ Commands:
   runs show <id>       show one run
   report <run>         write a self-contained HTML report of a run
   serve                run the embedded CPU model server
+  models pull <name>   download a pretrained GGUF model (smollm2, gemma3-270m)
+  models list          known models and where they are
 
 Run \`mmgrpo <command> --help\` for a command's options.`;
 
 type Command = (argv: string[]) => Promise<number>;
-const COMMANDS: Record<string, Command> = { eval: evalCommand, train: trainCommand, optimize: optimizeCommand, apply: applyCommand, runs: runsCommand, report: reportCommand, serve: serveCommand };
+const COMMANDS: Record<string, Command> = { eval: evalCommand, train: trainCommand, optimize: optimizeCommand, apply: applyCommand, runs: runsCommand, report: reportCommand, serve: serveCommand, models: modelsCommand };
 
 /** Runs the CLI; returns the exit code. Known errors become one line on stderr. */
 export async function main(argv: string[]): Promise<number> {
@@ -57,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function reportError(err: unknown): number {
-  const known = err instanceof UsageError || err instanceof TaskLoadError || err instanceof TaskDefinitionError || err instanceof RunStoreError || err instanceof LMError || err instanceof TrainerError || err instanceof ConfigError;
+  const known = err instanceof UsageError || err instanceof TaskLoadError || err instanceof TaskDefinitionError || err instanceof RunStoreError || err instanceof LMError || err instanceof TrainerError || err instanceof ConfigError || err instanceof ModelStoreError;
   if (known) {
     const message = (err as Error).message;
     // Usage errors already name their command ("mmgrpo eval: ..."): do not say mmgrpo twice.
