@@ -1,9 +1,10 @@
 import type { TopLogprob } from '../protocol/lm';
-import type { GeneratedChoice, GenerateRequest, GenerateResult } from './backend';
+import type { GeneratedChoice, GenerateRequest, GenerateResult, ResponseFormat } from './backend';
 import { fitPrompt, requestPrompt } from './chatTemplate';
 import { ChoiceTrie } from './choiceTrie';
 import type { ModelConfig } from './config';
 import { decodeStep, disposeCache, lastLogits, prefill, selectRows, type KvCache } from './decode';
+import { compileJsonConstraint, type JsonConstraint, type JsonState } from './jsonConstraint';
 import type { ParamMap } from './model';
 import { Rng, deriveSeed } from './rng';
 import { drawToken, logSoftmax, topLogprobs } from './sampling';
@@ -15,6 +16,11 @@ import { advanceUtf8, allowedTokens, UTF8_START, type Utf8State } from './utf8Ma
  * top_p and any guided-choice mask): that is the policy the trainer
  * differentiates, so old/new ratios compare like with like at any sampling
  * temperature. The trainer (tokenLogprobs in model.ts) uses the same definition.
+ *
+ * response_format is enforced the same way as guided choice, by masking each
+ * step to the bytes the JSON automaton (jsonConstraint.ts) allows; a
+ * completion finishes 'stop' only once its value is complete, so 'length'
+ * marks every cut-off (hence unparsable) JSON output.
  */
 
 export interface ModelHandle {
@@ -40,6 +46,8 @@ interface Seq {
   stops: Uint8Array[];
   trie?: ChoiceTrie;
   node: number;
+  json?: JsonConstraint;
+  jsonState?: JsonState;
   utf8: Utf8State;
   finish?: 'stop' | 'length';
 }
@@ -58,10 +66,27 @@ export function validateRequest(r: GenerateRequest, c: ModelConfig): void {
   if (!Number.isInteger(r.top_logprobs) || r.top_logprobs < 0 || r.top_logprobs > 20) fail(`top_logprobs must be an integer in [0, 20], got ${r.top_logprobs}`);
   if (r.seed !== undefined && !Number.isInteger(r.seed)) fail(`seed must be an integer, got ${r.seed}`);
   if (r.stop !== undefined && (!Array.isArray(r.stop) || r.stop.some((s) => typeof s !== 'string' || s === ''))) fail('stop must be an array of non-empty strings');
+  if (r.guidedChoice && r.responseFormat) fail('give at most one of guidedChoice and responseFormat');
+  if (r.responseFormat !== undefined) {
+    try {
+      jsonConstraintOf(r.responseFormat);
+    } catch (e) {
+      fail((e as Error).message);
+    }
+  }
   if (r.guidedChoice) {
     const longest = new ChoiceTrie(r.guidedChoice).longest;
     if (longest + 1 > c.contextLength - c.maxPromptTokens) fail(`a guidedChoice entry needs ${longest + 1} tokens but the model leaves only ${c.contextLength - c.maxPromptTokens} for completions`);
   }
+}
+
+// Compiled once per request (validateRequest, then makeSeqs), keyed by the request's own format object.
+const compiledFormats = new WeakMap<ResponseFormat, JsonConstraint>();
+
+function jsonConstraintOf(format: ResponseFormat): JsonConstraint {
+  let c = compiledFormats.get(format);
+  if (!c) compiledFormats.set(format, (c = compileJsonConstraint(format)));
+  return c;
 }
 
 function makeSeqs(reqs: GenerateRequest[], prompts: number[][], seeds: number[], m: ModelHandle): Seq[] {
@@ -71,9 +96,11 @@ function makeSeqs(reqs: GenerateRequest[], prompts: number[][], seeds: number[],
     const room = m.config.contextLength - prompts[i].length;
     // A guided completion must be able to spell its longest choice, whatever max_tokens says.
     const maxNew = Math.min(room, trie ? Math.max(r.max_tokens, trie.longest + 1) : r.max_tokens);
-    const stops = trie ? [] : (r.stop ?? []).map((s) => m.tokenizer.encodeBytes(s));
+    const json = r.responseFormat ? jsonConstraintOf(r.responseFormat) : undefined;
+    // Stop strings could cut a constrained output short of its complete value, so they do not apply to one.
+    const stops = trie || json ? [] : (r.stop ?? []).map((s) => m.tokenizer.encodeBytes(s));
     for (let j = 0; j < r.n; j++) {
-      seqs.push({ req: i, rng: new Rng(deriveSeed(seeds[i], j)), prompt: prompts[i], out: [], logprobs: [], top: [], maxNew, stops, trie, node: ChoiceTrie.ROOT, utf8: UTF8_START });
+      seqs.push({ req: i, rng: new Rng(deriveSeed(seeds[i], j)), prompt: prompts[i], out: [], logprobs: [], top: [], maxNew, stops, trie, node: ChoiceTrie.ROOT, json, jsonState: json?.start, utf8: UTF8_START });
     }
   });
   return seqs;
@@ -84,7 +111,7 @@ function makeSeqs(reqs: GenerateRequest[], prompts: number[][], seeds: number[],
  * text stays valid UTF-8), record its raw logprob, update finish state.
  */
 function advance(s: Seq, row: Float32Array, r: GenerateRequest, tok: ByteTokenizer): number {
-  const allowed = s.trie ? s.trie.allowed(s.node) : allowedTokens(s.utf8);
+  const allowed = s.trie ? s.trie.allowed(s.node) : s.json ? s.json.allowedTokens(s.jsonState!) : allowedTokens(s.utf8);
   const id = drawToken(row, allowed, r.temperature, r.top_p, s.rng);
   if (id === SPECIAL.endOfTurn) {
     s.finish = 'stop';
@@ -96,8 +123,12 @@ function advance(s: Seq, row: Float32Array, r: GenerateRequest, tok: ByteTokeniz
   if (r.top_logprobs > 0) s.top.push(topLogprobs(lsm, r.top_logprobs, (t) => tok.tokenText(t)));
   if (s.trie) s.node = s.trie.step(s.node, id);
   else s.utf8 = advanceUtf8(s.utf8, id);
+  if (s.json) s.jsonState = s.json.step(s.jsonState!, id);
   const stopLen = matchedStop(s.out, s.stops);
-  if (stopLen > 0) {
+  if (s.json?.isFinished(s.jsonState!)) {
+    // Only end-of-turn could follow: stop now rather than spend a decode step on a forced token.
+    s.finish = 'stop';
+  } else if (stopLen > 0) {
     truncate(s, s.out.length - stopLen);
     s.finish = 'stop';
   } else if (s.out.length >= s.maxNew) {

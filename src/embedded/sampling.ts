@@ -18,7 +18,7 @@ export function logSoftmax(logits: ArrayLike<number>): Float64Array {
  * nucleus (top_p) truncation, then one uniform draw from `rng`.
  * temperature 0 means greedy (ties break to the lowest id).
  */
-export function drawToken(logits: ArrayLike<number>, allowed: number[], temperature: number, topP: number, rng: Rng): number {
+export function drawToken(logits: ArrayLike<number>, allowed: readonly number[], temperature: number, topP: number, rng: Rng): number {
   if (allowed.length === 1) return allowed[0];
   if (temperature === 0) {
     let best = allowed[0];

@@ -3,6 +3,7 @@ import type { GenerateRequest } from '../../../src/embedded/backend';
 import { dedupePrompts, generateBatch, type ModelHandle } from '../../../src/embedded/sampler';
 import { RequestQueue } from '../../../src/embedded/requestQueue';
 import { disposeHandle, setupTf, tinyHandle, trainingLogprobs, userMessage } from './helpers';
+import { schemaViolation } from './jsonConstraintOracle';
 
 function request(over: Partial<GenerateRequest> = {}): GenerateRequest {
   return { messages: userMessage('hello'), temperature: 1, top_p: 1, max_tokens: 12, n: 1, logprobs: true, top_logprobs: 0, seed: 1, ...over };
@@ -116,5 +117,72 @@ describe('embedded sampler', () => {
     assert.equal(results[3].choices[0].text, solo[0].choices[0].text);
     assert.throws(() => q.submit(request({ top_p: 0 })), /top_p must be in \(0, 1\]/);
     assert.throws(() => q.submit(request({ guidedChoice: [] })), /non-empty array/);
+  });
+
+  describe('response_format', () => {
+    const schema = {
+      type: 'object',
+      properties: { label: { type: 'string', enum: ['pos', 'neg', 'neutral'] }, n: { type: 'integer' }, ok: { type: 'boolean' } },
+      required: ['label', 'n', 'ok'],
+      additionalProperties: false,
+    };
+    const responseFormat = { type: 'json_schema' as const, name: 'verdict', schema };
+    let roomy: ModelHandle;
+    // The longest valid answer is 53 bytes: more than the 64-token test context leaves after a prompt.
+    before(() => { roomy = tinyHandle({ contextLength: 128 }); });
+    after(() => disposeHandle(roomy));
+
+    it('json_schema: 20 seeded samples at temperature 1 all parse and validate', async () => {
+      const [res] = await generateBatch(roomy, [request({ n: 20, seed: 7, max_tokens: 60, responseFormat })], [7], { useKvCache: true });
+      for (const ch of res.choices) {
+        assert.equal(ch.finishReason, 'stop', ch.text);
+        assert.equal(schemaViolation(JSON.parse(ch.text), schema), null, ch.text);
+        assert.equal(ch.logprobs.length, ch.tokens.length);
+      }
+      assert.ok(new Set(res.choices.map((c) => c.text)).size >= 10, 'temperature 1 still samples freely inside the constraint');
+    });
+
+    it('finishes with length, never stop, when max_tokens ends the value early', async () => {
+      // 16 bytes end inside `{"label":"pos","n":`, the shortest way to the first number.
+      const [res] = await generateBatch(roomy, [request({ n: 4, max_tokens: 16, responseFormat })], [1], { useKvCache: true });
+      for (const ch of res.choices) {
+        assert.equal(ch.finishReason, 'length');
+        assert.equal(ch.tokens.length, 16);
+        assert.ok(ch.text.startsWith('{"label":"'), ch.text);
+        assert.throws(() => JSON.parse(ch.text));
+      }
+    });
+
+    it('json_object: every completion that stops is a JSON object', async () => {
+      const [res] = await generateBatch(roomy, [request({ n: 16, max_tokens: 40, responseFormat: { type: 'json_object' } })], [3], { useKvCache: true });
+      let stopped = 0;
+      for (const ch of res.choices) {
+        assert.ok(ch.text.startsWith('{'), ch.text);
+        if (ch.finishReason === 'length') continue;
+        stopped++;
+        const v: unknown = JSON.parse(ch.text);
+        assert.ok(v !== null && typeof v === 'object' && !Array.isArray(v), ch.text);
+      }
+      assert.ok(stopped >= 2, `only ${stopped} of 16 completed`);
+    });
+
+    it('reported logprobs stay those of the raw logits, not of the masked distribution', async () => {
+      const format = { type: 'json_schema' as const, name: 'b', schema: { type: 'object', properties: { b: { type: 'boolean' } }, required: ['b'], additionalProperties: false } };
+      const req = request({ n: 2, seed: 4, max_tokens: 20, responseFormat: format });
+      const [res] = await generateBatch(h, [req], [4], { useKvCache: true });
+      for (const ch of res.choices) {
+        assert.match(ch.text, /^\{"b":(true|false)\}$/);
+        const train = trainingLogprobs(h, req.messages!, ch.text);
+        ch.logprobs.forEach((lp, i) => assert.ok(Math.abs(lp - train[i]) < 1e-4, `token ${i}: ${lp} vs ${train[i]}`));
+        assert.ok(ch.logprobs[0] < -0.5, 'the forced `{` keeps its raw (untrained) probability');
+      }
+    });
+
+    it('invalid formats are refused when the request is submitted', () => {
+      const q = new RequestQueue(() => h, (fn) => fn(), { useKvCache: true, maxBatchSequences: 8, seed: 0 });
+      const bad = { type: 'json_schema' as const, name: 'x', schema: { type: 'object', properties: { d: { type: 'string', format: 'date' } } } };
+      assert.throws(() => q.submit(request({ responseFormat: bad })), /Invalid generate request: response_format\.json_schema\.schema\.properties\.d: keyword `format` is not supported/);
+      assert.throws(() => q.submit(request({ responseFormat, guidedChoice: ['a'] })), /at most one of guidedChoice and responseFormat/);
+    });
   });
 });
