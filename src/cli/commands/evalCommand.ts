@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { servedModel, startEmbeddedProcess, type EmbeddedProcess } from '../../engine/backends/embeddedProcess';
+import { CPU_SERVER_LM_LIMITS, servedModel, startEmbeddedProcess, type EmbeddedProcess } from '../../engine/backends/embeddedProcess';
 import { startLocalProcess } from '../../engine/backends/localProcess';
 import type { Task } from '../../engine/tasks/types';
 import { makeAdapter } from '../../engine/adapters';
@@ -134,7 +134,7 @@ async function evaluateWith(v: Record<string, unknown>, task: Task, file: string
   if (!baseUrl) throw new UsageError('mmgrpo eval: no LM server given. Pass --base-url http://127.0.0.1:8000/v1 or set MMGRPO_BASE_URL.');
   if (!model) throw new UsageError('mmgrpo eval: no model given. Pass --model NAME or set MMGRPO_MODEL.');
   const workspace = process.cwd();
-  const lm = createLM({ ...env, baseUrl, model, maxConcurrency: concurrency, cacheDir: resolve(workspace, '.mmgrpo', 'cache') });
+  const lm = createLM({ ...env, baseUrl, model, maxConcurrency: concurrency, cacheDir: resolve(workspace, '.mmgrpo', 'cache'), ...(embedded ? CPU_SERVER_LM_LIMITS : {}) });
 
   await preflightLM({ baseUrl, model, apiKey: env.apiKey, timeoutMs: 15_000 });
   const printer = v.json ? jsonPrinter() : humanPrinter();

@@ -31,9 +31,10 @@ export interface RuntimeOptions {
 
 // A literal import() survives both tsx and the esbuild CJS bundle as a real ESM import
 // (esbuild keeps dynamic imports for node20 targets), which require() could not load.
-async function importLlama(): Promise<LlamaModule> {
+// `specifier` exists for the bad-input test of a missing package; everything else loads the real one.
+export async function importLlama(specifier = 'node-llama-cpp'): Promise<LlamaModule> {
   try {
-    return await import('node-llama-cpp');
+    return (await import(specifier)) as LlamaModule;
   } catch (err) {
     throw new Error(
       `The local backend needs the npm package node-llama-cpp (an optional dependency of mmgrpo), which could not be loaded: ${(err as Error).message}. ` +

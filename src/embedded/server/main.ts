@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { startEmbeddedServer } from './server';
+import { startEmbeddedServer, type BackendSource } from './server';
 import type { WorkerBackendSpec } from './workerProtocol';
 
 /**
@@ -121,8 +121,12 @@ function waitForStop(io: ServeIo, exitWithParent: boolean): Promise<string> {
   });
 }
 
-/** Returns the process exit code once the server has stopped. */
-export async function runServeCommand(args: string[], io: ServeIo = defaultIo()): Promise<number> {
+/**
+ * Returns the process exit code once the server has stopped. `backend`
+ * replaces the worker-hosted tiny model (the CLI passes the local GGUF model
+ * here: it runs in this process, since llama.cpp computes off the event loop).
+ */
+export async function runServeCommand(args: string[], io: ServeIo = defaultIo(), backend?: BackendSource): Promise<number> {
   let parsed: ServeArgs;
   try {
     parsed = parseServeArgs(args);
@@ -144,7 +148,7 @@ export async function runServeCommand(args: string[], io: ServeIo = defaultIo())
   let handle;
   try {
     handle = await startEmbeddedServer({
-      backend: { worker },
+      backend: backend ?? { worker },
       port: parsed.port,
       token: parsed.token,
       checkpointRoot: path.join(parsed.modelDir, 'checkpoints'),

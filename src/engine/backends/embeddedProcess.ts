@@ -51,6 +51,14 @@ export async function startEmbeddedProcess(o: EmbeddedProcessOptions): Promise<E
   return { ...ready, stop: () => stopChild(child) };
 }
 
+/**
+ * Client limits for a model server this process started on the CPU: a call
+ * queued behind a batch of long prompts can take minutes on two cores, and
+ * there is no network between to retry over, so a retry would only run the
+ * same request twice.
+ */
+export const CPU_SERVER_LM_LIMITS = { timeoutMs: 600_000, maxRetries: 1 } as const;
+
 /** The model a started server serves under (its first listed model): what requests must name. */
 export async function servedModel(proc: Pick<EmbeddedProcess, 'baseUrl' | 'token'>): Promise<string> {
   const res = await fetch(`${proc.baseUrl}/models`, { headers: { Authorization: `Bearer ${proc.token}` } });

@@ -1,3 +1,4 @@
+import { CPU_SERVER_LM_LIMITS } from '../../backends/embeddedProcess';
 import { startLocalProcess } from '../../backends/localProcess';
 import type { UsageSnapshot } from '../../evaluate/evalRun';
 import { createLM } from '../../lm';
@@ -46,7 +47,7 @@ export async function openRemoteInference(o: { config: MMGRPOConfig; apiKey?: st
  */
 export async function openLocalInference(o: { config: MMGRPOConfig; onLog?: (line: string) => void }): Promise<OpenedInference> {
   const proc = await startLocalProcess({ model: o.config.backend.model, onLog: o.onLog });
-  const lm = createLM({ baseUrl: proc.baseUrl, model: proc.model, apiKey: proc.token, maxConcurrency: o.config.concurrency });
+  const lm = createLM({ baseUrl: proc.baseUrl, model: proc.model, apiKey: proc.token, maxConcurrency: o.config.concurrency, ...CPU_SERVER_LM_LIMITS });
   return { lm, baseModel: proc.model, usage: () => lm.usage.snapshot(), close: () => proc.stop() };
 }
 
