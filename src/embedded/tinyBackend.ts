@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { EmbeddedBackend, LoadCheckpointOptions, GenerateRequest, GenerateResult, GrpoMember, GrpoTrainConfig, SftConfig, SftExample, TrainStepMetrics } from './backend';
+import type { BackendFeatures, EmbeddedBackend, LoadCheckpointOptions, GenerateRequest, GenerateResult, GrpoMember, GrpoTrainConfig, OnDelta, SftConfig, SftExample, TrainStepMetrics } from './backend';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { resolveModelConfig, type ModelConfig } from './config';
 import { initParams, type ParamMap } from './model';
@@ -63,6 +63,7 @@ export function createServedBackend(options: ServedBackendOptions = {}): Promise
  */
 export class TinyBackend implements EmbeddedBackend {
   readonly modelName: string;
+  readonly features: BackendFeatures = { training: true, logprobs: true, responseFormat: true };
   private handle: ModelHandle;
   private reference?: ParamMap;
   private optimizer = new AdamW();
@@ -88,8 +89,18 @@ export class TinyBackend implements EmbeddedBackend {
     return this.handle.params;
   }
 
-  generate(request: GenerateRequest): Promise<GenerateResult> {
-    return this.queue.submit(request);
+  /**
+   * The batched sampler has no per-token hook yet, so the deltas are reported when
+   * the result is ready: one per character (a whole UTF-8 sequence of byte tokens),
+   * so they concatenate to the text. An abort cannot stop a batch already decoding
+   * (other requests share it); it skips a request aborted before it is queued and drops the result.
+   */
+  async generate(request: GenerateRequest, onDelta?: OnDelta, signal?: AbortSignal): Promise<GenerateResult> {
+    signal?.throwIfAborted();
+    const result = await this.queue.submit(request);
+    signal?.throwIfAborted();
+    if (onDelta) result.choices.forEach((c, i) => { for (const ch of c.text) onDelta(i, ch); });
+    return result;
   }
 
   grpoStep(groups: GrpoMember[][], config: GrpoTrainConfig): Promise<TrainStepMetrics> {

@@ -172,6 +172,22 @@ export interface TrainerCapabilities {
   sft?: boolean;
   /** trainer_config keys accepted beyond Arbor's (e.g. epsilon, num_iterations). */
   trainer_config_extensions?: string[];
+  /** Extension: false when the server serves inference only (GRPO/SFT routes refuse). Absent = true. */
+  training?: boolean;
+  /** Extension: what the OpenAI-compatible inference routes can do. */
+  inference?: InferenceCapabilities;
+}
+
+/** Inference features of an embedded server (GET /v1/capabilities, `inference`). */
+export interface InferenceCapabilities {
+  /** `stream: true` (server-sent events) on chat and text completions. */
+  stream: boolean;
+  /** `response_format` json_object / json_schema enforced by constrained decoding. */
+  response_format: boolean;
+  /** Token logprobs (and top alternatives). */
+  logprobs: boolean;
+  /** POST /v1/completions (raw prompt, no chat template). */
+  completions: boolean;
 }
 
 export interface GRPOStatus {
@@ -198,10 +214,18 @@ export interface ChatCompletionTokenLogprob {
   top_logprobs: Array<TopLogprob & { bytes: number[] | null }>;
 }
 
+export type FinishReason = 'stop' | 'length';
+
+export interface CompletionUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
 export interface ChatCompletionChoice {
   index: number;
   message: { role: 'assistant'; content: string };
-  finish_reason: 'stop' | 'length';
+  finish_reason: FinishReason;
   logprobs: { content: ChatCompletionTokenLogprob[] } | null;
 }
 
@@ -211,7 +235,65 @@ export interface ChatCompletionResponse {
   created: number;
   model: string;
   choices: ChatCompletionChoice[];
-  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  usage: CompletionUsage;
+}
+
+/** `response_format` of a chat request, as sent. */
+export type ResponseFormatParam =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; json_schema: { name: string; description?: string; schema: Record<string, unknown>; strict?: boolean | null } };
+
+/** `stream_options` of a streamed request. */
+export interface StreamOptions {
+  /** A last chunk with `choices: []` and `usage` before `[DONE]`. */
+  include_usage?: boolean;
+}
+
+/** One server-sent event of a streamed chat completion (`data: {chunk}`). */
+export interface ChatCompletionChunk {
+  id: string;
+  object: 'chat.completion.chunk';
+  created: number;
+  model: string;
+  choices: ChatCompletionChunkChoice[];
+  /** null on every chunk but the last when `stream_options.include_usage`; absent otherwise. */
+  usage?: CompletionUsage | null;
+}
+
+export interface ChatCompletionChunkChoice {
+  index: number;
+  /** The first chunk of a choice carries the role; later ones pieces of content. */
+  delta: { role?: 'assistant'; content?: string };
+  finish_reason: FinishReason | null;
+  logprobs: { content: ChatCompletionTokenLogprob[] } | null;
+}
+
+/** Legacy /v1/completions logprobs (`logprobs: <int>` in the request). */
+export interface CompletionLogprobs {
+  tokens: string[];
+  token_logprobs: number[];
+  /** Per position: the top alternatives and the sampled token, token -> logprob. */
+  top_logprobs: Array<Record<string, number>>;
+  /** Character offset of each token, counted from the start of the prompt. */
+  text_offset: number[];
+}
+
+export interface CompletionChoice {
+  index: number;
+  text: string;
+  finish_reason: FinishReason | null;
+  logprobs: CompletionLogprobs | null;
+}
+
+/** A /v1/completions answer, and (with `finish_reason: null` until the end) each streamed chunk. */
+export interface CompletionResponse {
+  id: string;
+  object: 'text_completion';
+  created: number;
+  model: string;
+  choices: CompletionChoice[];
+  usage?: CompletionUsage | null;
 }
 
 export interface ModelListResponse {

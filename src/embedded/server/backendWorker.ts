@@ -3,8 +3,8 @@
 // server's job (LockedBackend), so calls are dispatched as they arrive.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import type { EmbeddedBackend } from '../backend';
-import { serializeError, type CallMessage, type WorkerBackendSpec, type WorkerReply } from './workerProtocol';
+import type { EmbeddedBackend, GenerateRequest, OnDelta } from '../backend';
+import { serializeError, type CallMessage, type HostMessage, type WorkerBackendSpec, type WorkerReply } from './workerProtocol';
 
 type Factory = (options: unknown) => EmbeddedBackend | Promise<EmbeddedBackend>;
 
@@ -22,14 +22,37 @@ function post(reply: WorkerReply): void {
   parentPort?.postMessage(reply);
 }
 
+/** Abort controllers of the generate calls in flight, by call id. */
+const inFlight = new Map<number, AbortController>();
+
+/**
+ * generate gets a signal the host can abort and, for streamed calls, an onDelta
+ * that posts each piece as the backend reports it. (The tiny backend reports its
+ * pieces when a choice's result is ready, since its batched sampler has no
+ * per-token hook; a backend that samples token by token reports them live.)
+ */
+function runGenerate(backend: EmbeddedBackend, msg: CallMessage): Promise<unknown> {
+  const controller = new AbortController();
+  inFlight.set(msg.id, controller);
+  const onDelta: OnDelta | undefined = msg.stream ? (index, text) => post({ kind: 'delta', id: msg.id, index, text }) : undefined;
+  return backend.generate(msg.args[0] as GenerateRequest, onDelta, controller.signal).finally(() => inFlight.delete(msg.id));
+}
+
 async function dispatch(backend: EmbeddedBackend, msg: CallMessage): Promise<void> {
   try {
-    const method = backend[msg.method] as (...args: unknown[]) => Promise<unknown>;
-    const value = await method.apply(backend, msg.args);
+    const value =
+      msg.method === 'generate'
+        ? await runGenerate(backend, msg)
+        : await (backend[msg.method] as (...args: unknown[]) => Promise<unknown>).apply(backend, msg.args);
     post({ kind: 'result', id: msg.id, value });
   } catch (err) {
     post({ kind: 'error', id: msg.id, error: serializeError(err) });
   }
+}
+
+function onMessage(backend: EmbeddedBackend, msg: HostMessage): void {
+  if (msg.kind === 'abort') inFlight.get(msg.id)?.abort(new DOMException('The caller aborted the generation.', 'AbortError'));
+  else void dispatch(backend, msg);
 }
 
 async function main(): Promise<void> {
@@ -40,8 +63,8 @@ async function main(): Promise<void> {
     post({ kind: 'initError', error: serializeError(err) });
     return;
   }
-  parentPort?.on('message', (msg: CallMessage) => void dispatch(backend, msg));
-  post({ kind: 'ready', modelName: backend.modelName });
+  parentPort?.on('message', (msg: HostMessage) => onMessage(backend, msg));
+  post({ kind: 'ready', modelName: backend.modelName, features: backend.features });
 }
 
 void main();

@@ -1,98 +1,71 @@
 import { randomBytes } from 'node:crypto';
 import type { GenerateRequest, GenerateResult, GeneratedChoice } from '../backend';
-import type { ChatCompletionChoice, ChatCompletionResponse, ChatCompletionTokenLogprob } from '../../protocol/trainer';
+import type {
+  ChatCompletionChunk,
+  ChatCompletionChunkChoice,
+  ChatCompletionResponse,
+  ChatCompletionTokenLogprob,
+} from '../../protocol/trainer';
 import { badRequest, notFound } from './httpError';
-import { asArray, checkString, describe, Fields, readMessages } from './fields';
+import { Fields, readMessages } from './fields';
 import { stripModelPrefix } from './modelNames';
+import {
+  CHAT_REFUSED_FIELDS,
+  checkIgnored,
+  IGNORED_FIELDS,
+  readGuidedChoice,
+  readSampling,
+  refuseUnsupported,
+  SAMPLING_FIELDS,
+  type Sampling,
+} from './requestFields';
+import { readResponseFormat, refuseBothConstraints } from './responseFormat';
+import type { StreamShape } from './streaming';
 
 const CHAT_FIELDS = [
-  'model', 'messages', 'temperature', 'top_p', 'max_tokens', 'max_completion_tokens', 'n', 'stop', 'seed',
-  'logprobs', 'top_logprobs', 'guided_choice', 'structured_outputs', 'stream', 'user',
-  'presence_penalty', 'frequency_penalty',
+  ...SAMPLING_FIELDS, ...IGNORED_FIELDS, ...CHAT_REFUSED_FIELDS,
+  'messages', 'max_completion_tokens', 'logprobs', 'top_logprobs', 'response_format',
 ];
 
 const DEFAULT_MAX_TOKENS = 256;
-const MAX_TOKENS_LIMIT = 32_768;
 
-export interface ChatInput {
+/** A parsed inference request: what to generate, for which served model, and how to answer. */
+export interface InferenceInput {
   model: string;
   request: GenerateRequest;
+  stream: boolean;
+  includeUsage: boolean;
 }
 
-function readStop(f: Fields): string[] | undefined {
-  if (!f.has('stop')) return undefined;
-  const raw = f.obj.stop;
-  const list = typeof raw === 'string' ? [raw] : asArray(raw, 'stop');
-  if (list.length > 16) throw badRequest('`stop` may hold at most 16 sequences.', 'stop');
-  return list.map((s, i) => checkString(s, `stop[${i}]`));
+/** The GenerateRequest fields every route fills the same way. */
+export function samplingRequest(s: Sampling): Omit<GenerateRequest, 'logprobs' | 'top_logprobs'> {
+  const { stream: _stream, includeUsage: _usage, ...request } = s;
+  return request;
 }
 
-function readChoiceList(value: unknown, path: string): string[] {
-  const list = asArray(value, path);
-  if (list.length === 0) throw badRequest(`\`${path}\` must hold at least one choice.`, path);
-  return list.map((c, i) => checkString(c, `${path}[${i}]`));
-}
-
-function readGuidedChoice(f: Fields): string[] | undefined {
-  const structured = f.optObject('structured_outputs');
-  if (structured && f.has('guided_choice')) {
-    throw badRequest('Send either `guided_choice` or `structured_outputs.choice`, not both.', 'guided_choice');
-  }
-  if (structured) {
-    structured.allowOnly(['choice']);
-    return readChoiceList(structured.required('choice'), structured.at('choice'));
-  }
-  return f.has('guided_choice') ? readChoiceList(f.obj.guided_choice, 'guided_choice') : undefined;
-}
-
-/** Fields we accept for compatibility but whose non-default values we cannot honour. */
-function rejectUnsupported(f: Fields): void {
-  if (f.has('stream') && f.obj.stream !== false) {
-    throw badRequest('Streaming is not supported by the embedded server; omit `stream` or set it to false.', 'stream');
-  }
-  for (const key of ['presence_penalty', 'frequency_penalty']) {
-    if (f.has(key) && f.obj[key] !== 0) {
-      throw badRequest(`\`${key}\` is not supported by the embedded server; omit it or send 0, got ${describe(f.obj[key])}.`, key);
-    }
-  }
-  f.optString('user');
-}
-
-function readMaxTokens(f: Fields): number {
-  const rule = { integer: true, min: 1, max: MAX_TOKENS_LIMIT };
-  const a = f.optNumber('max_tokens', rule);
-  const b = f.optNumber('max_completion_tokens', rule);
-  if (a !== undefined && b !== undefined && a !== b) {
-    throw badRequest('`max_tokens` and `max_completion_tokens` disagree; send only one of them.', 'max_completion_tokens');
-  }
-  return b ?? a ?? DEFAULT_MAX_TOKENS;
-}
-
-export function parseChat(body: unknown): ChatInput {
+export function parseChat(body: unknown): InferenceInput {
   const f = new Fields(body, '').allowOnly(CHAT_FIELDS);
-  rejectUnsupported(f);
+  refuseUnsupported(f, CHAT_REFUSED_FIELDS);
+  checkIgnored(f);
   const model = stripModelPrefix(f.string('model'));
   const logprobs = f.optBoolean('logprobs') ?? false;
   const topLogprobs = f.optNumber('top_logprobs', { integer: true, min: 0, max: 20 }) ?? 0;
   if (topLogprobs > 0 && !logprobs) {
     throw badRequest('`top_logprobs` needs `logprobs: true`.', 'top_logprobs');
   }
+  const sampling = readSampling(f, DEFAULT_MAX_TOKENS);
   const request: GenerateRequest = {
     messages: readMessages(f.required('messages'), 'messages'),
-    temperature: f.optNumber('temperature', { min: 0, max: 2 }) ?? 1,
-    top_p: f.optNumber('top_p', { above: 0, max: 1 }) ?? 1,
-    max_tokens: readMaxTokens(f),
-    n: f.optNumber('n', { integer: true, min: 1, max: 128 }) ?? 1,
+    ...samplingRequest(sampling),
     logprobs,
     top_logprobs: topLogprobs,
   };
-  const stop = readStop(f);
-  if (stop) request.stop = stop;
-  const seed = f.optNumber('seed', { integer: true });
-  if (seed !== undefined) request.seed = seed;
   const choice = readGuidedChoice(f);
+  const format = readResponseFormat(f);
+  refuseBothConstraints(format, choice);
   if (choice) request.guidedChoice = choice;
-  return { model, request };
+  if (format) request.responseFormat = format;
+  return { model, request, stream: sampling.stream, includeUsage: sampling.includeUsage };
 }
 
 export function requireServedModel(model: string, served: string[]): void {
@@ -114,23 +87,49 @@ function choiceLogprobs(c: GeneratedChoice): ChatCompletionTokenLogprob[] {
   }));
 }
 
+export function usageOf(result: GenerateResult): ChatCompletionResponse['usage'] {
+  return {
+    prompt_tokens: result.promptTokens,
+    completion_tokens: result.completionTokens,
+    total_tokens: result.promptTokens + result.completionTokens,
+  };
+}
+
 export function formatChat(model: string, req: GenerateRequest, result: GenerateResult, nowMs: number): ChatCompletionResponse {
-  const choices: ChatCompletionChoice[] = result.choices.map((c, index) => ({
-    index,
-    message: { role: 'assistant', content: c.text },
-    finish_reason: c.finishReason,
-    logprobs: req.logprobs ? { content: choiceLogprobs(c) } : null,
-  }));
   return {
     id: `chatcmpl-${randomBytes(12).toString('hex')}`,
     object: 'chat.completion',
     created: Math.floor(nowMs / 1000),
     model,
-    choices,
-    usage: {
-      prompt_tokens: result.promptTokens,
-      completion_tokens: result.completionTokens,
-      total_tokens: result.promptTokens + result.completionTokens,
-    },
+    choices: result.choices.map((c, index) => ({
+      index,
+      message: { role: 'assistant', content: c.text },
+      finish_reason: c.finishReason,
+      logprobs: req.logprobs ? { content: choiceLogprobs(c) } : null,
+    })),
+    usage: usageOf(result),
+  };
+}
+
+/**
+ * `chat.completion.chunk` events: each choice opens with its role, then pieces
+ * of content, then a chunk with its finish reason. Logprobs ride on that last
+ * chunk: they are known once the choice is done, while the content pieces may
+ * have streamed live; clients (the openai SDK's stream helper) append each
+ * chunk's logprobs, so the assembled answer equals the non-streamed one.
+ */
+export function chatStreamShape(model: string, req: GenerateRequest, nowMs: number): StreamShape {
+  const head = { id: `chatcmpl-${randomBytes(12).toString('hex')}`, object: 'chat.completion.chunk' as const, created: Math.floor(nowMs / 1000), model };
+  const entry = (index: number, delta: ChatCompletionChunkChoice['delta']): ChatCompletionChunkChoice => ({ index, delta, finish_reason: null, logprobs: null });
+  return {
+    chunk: (choices): ChatCompletionChunk => ({ ...head, choices: choices as ChatCompletionChunkChoice[] }),
+    opening: (index) => entry(index, { role: 'assistant', content: '' }),
+    delta: (index, text) => entry(index, { content: text }),
+    finish: (index, c) => ({
+      index,
+      delta: {},
+      finish_reason: c.finishReason,
+      logprobs: req.logprobs ? { content: choiceLogprobs(c) } : null,
+    }),
   };
 }

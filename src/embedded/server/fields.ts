@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatRole } from '../../protocol/lm';
+import type { ChatMessage } from '../../protocol/lm';
 import { badRequest } from './httpError';
 
 /**
@@ -144,7 +144,8 @@ export class Fields {
   }
 }
 
-const ROLES: readonly ChatRole[] = ['system', 'user', 'assistant'];
+// OpenAI's `developer` role is the system role of newer models; clients send it to any model.
+const ROLES = ['system', 'developer', 'user', 'assistant'] as const;
 
 /** Message content: a string, or OpenAI's list of `{type: 'text', text}` parts (joined). */
 function messageContent(value: unknown, path: string): string {
@@ -152,10 +153,12 @@ function messageContent(value: unknown, path: string): string {
   if (!Array.isArray(value)) throw badRequest(`\`${path}\` must be a string or a list of text parts, got ${describe(value)}.`, path);
   return value
     .map((part, i) => {
-      const f = new Fields(part, joinPath(path, i)).allowOnly(['type', 'text']);
+      const f = new Fields(part, joinPath(path, i));
+      // The type first: an image part should hear "text only", not "unknown field image_url".
       if (f.obj.type !== 'text') {
         throw badRequest(`\`${f.at('type')}\` must be "text" (this server takes text only), got ${describe(f.obj.type)}.`, f.at('type'));
       }
+      f.allowOnly(['type', 'text']);
       return checkString(f.obj.text, f.at('text'), true);
     })
     .join('');
@@ -167,9 +170,9 @@ export function readMessages(value: unknown, path: string): ChatMessage[] {
   return list.map((raw, i) => {
     const f = new Fields(raw, joinPath(path, i)).allowOnly(['role', 'content', 'name']);
     const role = f.optEnum('role', ROLES);
-    if (role === undefined) throw badRequest(`Missing required field \`${f.at('role')}\` (system, user or assistant).`, f.at('role'));
+    if (role === undefined) throw badRequest(`Missing required field \`${f.at('role')}\` (system, developer, user or assistant).`, f.at('role'));
     f.optString('name');
     const content = messageContent(f.required('content'), f.at('content'));
-    return { role, content };
+    return { role: role === 'developer' ? 'system' : role, content };
   });
 }

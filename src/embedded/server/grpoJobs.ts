@@ -1,22 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
-import type { EmbeddedBackend } from '../backend';
+import type { BackendFeatures, EmbeddedBackend } from '../backend';
 import type { GRPOCheckpointInfo, GRPOJobStatus, GRPOStatus, GRPOStepMetrics, TrainerCapabilities } from '../../protocol/trainer';
 import { conflict, notFound, badRequest } from './httpError';
+import { inferenceCapabilities } from './inference';
 import { makeJobId, safeDirName, slugify } from './modelNames';
 import { stepTrainConfig, TRAINER_CONFIG_EXTENSIONS, type JobTrainSettings } from './trainConfig';
 import type { CheckpointInput, InitializeInput, StepInput } from './grpoRequests';
 import type { SftInput } from './sftRequests';
 
-export const SERVER_CAPABILITIES: TrainerCapabilities = {
-  advantage: true,
-  logprobs: true,
-  metrics: true,
-  dry_run: true,
-  variable_group_size: true,
-  sft: true,
-  trainer_config_extensions: [...TRAINER_CONFIG_EXTENSIONS],
-};
+/** The Arbor extensions this server takes, plus (extension) whether it trains at all and what inference can do. */
+export function serverCapabilities(features: BackendFeatures | undefined): TrainerCapabilities {
+  return {
+    advantage: true,
+    logprobs: true,
+    metrics: true,
+    dry_run: true,
+    variable_group_size: true,
+    sft: true,
+    trainer_config_extensions: [...TRAINER_CONFIG_EXTENSIONS],
+    training: features?.training !== false,
+    inference: inferenceCapabilities(features),
+  };
+}
 
 interface Job {
   id: string;
@@ -223,7 +229,7 @@ export class GrpoJobs {
       checkpoints: structuredClone(job.checkpoints),
       last_checkpoint: job.lastCheckpoint,
       pending_batch_ids: [...job.pending],
-      capabilities: SERVER_CAPABILITIES,
+      capabilities: serverCapabilities(this.backend.features),
       last_step_metrics: job.lastStepMetrics,
       global_step: job.globalStep,
     };

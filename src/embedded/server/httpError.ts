@@ -1,3 +1,5 @@
+import { BackendRequestError } from '../backend';
+
 /** An error that maps to one HTTP answer with an OpenAI-style JSON body. */
 export class HttpError extends Error {
   constructor(
@@ -30,4 +32,17 @@ export interface ErrorBody {
 
 export function errorBody(err: HttpError): ErrorBody {
   return { error: { message: err.message, type: err.type, param: err.param ?? null, code: null } };
+}
+
+/**
+ * Anything thrown while answering, as the HTTP error to send: a request the
+ * backend refused as asked is the client's to fix (400 naming its field);
+ * anything else is a backend fault (500, logged).
+ */
+export function asHttpError(err: unknown, logger?: { error(message: string): void }): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof BackendRequestError) return badRequest(err.message, err.param);
+  const message = err instanceof Error ? err.message : String(err);
+  logger?.error(`embedded server: backend error: ${message}`);
+  return new HttpError(500, `The model backend failed: ${message}`, 'server_error');
 }

@@ -1,10 +1,12 @@
 import type {
+  BackendFeatures,
   EmbeddedBackend,
   GenerateRequest,
   GenerateResult,
   GrpoMember,
   GrpoTrainConfig,
   LoadCheckpointOptions,
+  OnDelta,
   SftConfig,
   SftExample,
   TrainStepMetrics,
@@ -68,8 +70,16 @@ export class LockedBackend implements EmbeddedBackend {
     return this.inner.modelName;
   }
 
-  generate(request: GenerateRequest): Promise<GenerateResult> {
-    return this.queue.read(() => this.inner.generate(request));
+  get features(): BackendFeatures | undefined {
+    return this.inner.features;
+  }
+
+  generate(request: GenerateRequest, onDelta?: OnDelta, signal?: AbortSignal): Promise<GenerateResult> {
+    return this.queue.read(() => {
+      // A client that left while this waited behind a training step needs no generation.
+      signal?.throwIfAborted();
+      return this.inner.generate(request, onDelta, signal);
+    });
   }
 
   grpoStep(groups: GrpoMember[][], config: GrpoTrainConfig): Promise<TrainStepMetrics> {

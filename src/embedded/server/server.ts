@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EmbeddedBackend } from '../backend';
-import { errorBody, HttpError, notFound } from './httpError';
+import { asHttpError, errorBody, HttpError, notFound } from './httpError';
+import { ANSWERED, type Exchange } from './exchange';
 import { bearerMatches, DEFAULT_MAX_BODY_BYTES, drainOrDrop, isLoopbackHost, readJsonBody, sendJson } from './httpIo';
 import { GrpoJobs } from './grpoJobs';
 import { LockedBackend } from './lockedBackend';
@@ -48,20 +49,13 @@ async function resolveBackend(source: BackendSource): Promise<EmbeddedBackend> {
   return source;
 }
 
-function asHttpError(err: unknown, logger?: ServerLogger): HttpError {
-  if (err instanceof HttpError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  logger?.error(`embedded server: backend error: ${message}`);
-  return new HttpError(500, `The model backend failed: ${message}`, 'server_error');
-}
-
 interface Gate {
   token: string;
   maxBodyBytes: number;
   logger?: ServerLogger;
 }
 
-async function dispatch(req: IncomingMessage, ctx: RouteContext, gate: Gate): Promise<{ status: number; body: unknown }> {
+async function dispatch(req: IncomingMessage, ctx: RouteContext, gate: Gate, ex: Exchange): Promise<unknown> {
   if (!isLoopbackHost(req.headers.host)) {
     throw new HttpError(403, 'This server only answers requests addressed to 127.0.0.1, localhost or [::1].', 'permission_error');
   }
@@ -75,14 +69,28 @@ async function dispatch(req: IncomingMessage, ctx: RouteContext, gate: Gate): Pr
     throw new HttpError(405, `Use ${route.method} for /v1/${key}, not ${req.method}.`, 'invalid_request_error', undefined, { Allow: route.method });
   }
   const body = route.method === 'POST' ? await readJsonBody(req, gate.maxBodyBytes) : undefined;
-  return { status: 200, body: await route.handle(ctx, body) };
+  return route.handle(ctx, body, ex);
+}
+
+/** Aborted when the connection closes before the answer was fully written: the client gave up. */
+function disconnectSignal(res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort(new DOMException('The client closed the connection.', 'AbortError'));
+  });
+  return controller.signal;
 }
 
 function handler(ctx: RouteContext, gate: Gate) {
   return (req: IncomingMessage, res: ServerResponse): void => {
-    dispatch(req, ctx, gate)
-      .then(({ status, body }) => sendJson(res, status, body))
+    const ex: Exchange = { res, signal: disconnectSignal(res), logger: gate.logger };
+    dispatch(req, ctx, gate, ex)
+      .then((body) => {
+        if (body !== ANSWERED) sendJson(res, 200, body);
+      })
       .catch((err: unknown) => {
+        // Nobody is left to read an answer, and an aborted generation is not a backend fault.
+        if (ex.signal.aborted) return void res.destroy();
         const httpErr = asHttpError(err, gate.logger);
         if (!req.complete) drainOrDrop(req, gate.maxBodyBytes * 4);
         sendJson(res, httpErr.status, errorBody(httpErr), httpErr.headers);

@@ -1,17 +1,19 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type {
+  BackendFeatures,
   EmbeddedBackend,
   GenerateRequest,
   GenerateResult,
   GrpoMember,
   GrpoTrainConfig,
   LoadCheckpointOptions,
+  OnDelta,
   SftConfig,
   SftExample,
   TrainStepMetrics,
 } from '../backend';
-import type { BackendMethod, SerializedError, WorkerBackendSpec, WorkerReply } from './workerProtocol';
+import { deserializeError, type BackendMethod, type HostMessage, type WorkerBackendSpec, type WorkerReply } from './workerProtocol';
 
 export type { WorkerBackendSpec } from './workerProtocol';
 
@@ -26,16 +28,16 @@ export function resolveWorkerScript(override?: string): { filename: string; exec
   return { filename, execArgv };
 }
 
-function toError(e: SerializedError): Error {
-  const err = new Error(e.message);
-  err.name = e.name;
-  if (e.stack) err.stack = e.stack;
-  return err;
-}
-
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
+  onDelta?: OnDelta;
+}
+
+/** Per-call extras: live deltas and cancellation (generate only). */
+interface CallOptions {
+  onDelta?: OnDelta;
+  signal?: AbortSignal;
 }
 
 /** An EmbeddedBackend whose model runs in a worker thread, so training never blocks the HTTP thread. */
@@ -47,6 +49,7 @@ export class WorkerBackend implements EmbeddedBackend {
   private constructor(
     private readonly worker: Worker,
     readonly modelName: string,
+    readonly features: BackendFeatures | undefined,
   ) {
     worker.on('message', (msg: WorkerReply) => this.onReply(msg));
     worker.on('error', (err) => this.fail(`the model worker crashed: ${err.message}`));
@@ -66,7 +69,7 @@ export class WorkerBackend implements EmbeddedBackend {
       worker.once('message', (msg: WorkerReply) => {
         worker.off('exit', onExit);
         worker.off('error', onError);
-        if (msg.kind === 'ready') return resolve(new WorkerBackend(worker, msg.modelName));
+        if (msg.kind === 'ready') return resolve(new WorkerBackend(worker, msg.modelName, msg.features));
         void worker.terminate();
         const detail = msg.kind === 'initError' ? msg.error.message : `unexpected message ${msg.kind}`;
         reject(new Error(`Could not build the model backend in the worker: ${detail}`));
@@ -74,8 +77,12 @@ export class WorkerBackend implements EmbeddedBackend {
     });
   }
 
-  generate(request: GenerateRequest): Promise<GenerateResult> {
-    return this.call('generate', [request]) as Promise<GenerateResult>;
+  /**
+   * The signal is forwarded to the worker, and the call still settles with the
+   * worker's own answer, so the read lock is held for as long as the model works.
+   */
+  generate(request: GenerateRequest, onDelta?: OnDelta, signal?: AbortSignal): Promise<GenerateResult> {
+    return this.call('generate', [request], { onDelta, signal }) as Promise<GenerateResult>;
   }
 
   grpoStep(groups: GrpoMember[][], config: GrpoTrainConfig): Promise<TrainStepMetrics> {
@@ -114,24 +121,33 @@ export class WorkerBackend implements EmbeddedBackend {
     }
   }
 
-  private call(method: BackendMethod, args: unknown[]): Promise<unknown> {
+  private call(method: BackendMethod, args: unknown[], options: CallOptions = {}): Promise<unknown> {
     if (this.deadReason !== undefined) {
       return Promise.reject(new Error(`Cannot run ${method}: ${this.deadReason}.`));
     }
+    const { onDelta, signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const id = this.nextId++;
+    const onAbort = (): void => this.post({ kind: 'abort', id });
+    signal?.addEventListener('abort', onAbort, { once: true });
     return new Promise<unknown>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, method, args });
-    });
+      this.pending.set(id, { resolve, reject, onDelta });
+      this.post({ kind: 'call', id, method, args, stream: onDelta !== undefined });
+    }).finally(() => signal?.removeEventListener('abort', onAbort));
+  }
+
+  private post(msg: HostMessage): void {
+    if (this.deadReason === undefined) this.worker.postMessage(msg);
   }
 
   private onReply(msg: WorkerReply): void {
+    if (msg.kind === 'delta') return this.pending.get(msg.id)?.onDelta?.(msg.index, msg.text);
     if (msg.kind !== 'result' && msg.kind !== 'error') return;
     const entry = this.pending.get(msg.id);
     if (!entry) return;
     this.pending.delete(msg.id);
     if (msg.kind === 'result') entry.resolve(msg.value);
-    else entry.reject(toError(msg.error));
+    else entry.reject(deserializeError(msg.error));
   }
 
   private fail(reason: string): void {

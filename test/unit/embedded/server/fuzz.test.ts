@@ -4,6 +4,7 @@ import { initializeBody, request, startFakeServer, stepBody, type RawResponse, t
 
 const POST_ROUTES = [
   'chat/completions',
+  'completions',
   'fine_tuning/grpo/initialize',
   'fine_tuning/grpo/status',
   'fine_tuning/grpo/step',
@@ -51,6 +52,9 @@ describe('embedded server: garbage barrage', function () {
   it('answers mutated valid bodies and raw bytes with a JSON response', async () => {
     const cases = fc.oneof(
       mutated({ model: 'tiny-fake', messages: [{ role: 'user', content: 'x' }], n: 2 }).map((b) => ['chat/completions', JSON.stringify(b)] as const),
+      mutated({ model: 'tiny-fake', messages: [{ role: 'user', content: 'x' }], response_format: { type: 'json_schema', json_schema: { name: 'a', schema: {} } } })
+        .map((b) => ['chat/completions', JSON.stringify(b)] as const),
+      mutated({ model: 'tiny-fake', prompt: 'x', logprobs: 1 }).map((b) => ['completions', JSON.stringify(b)] as const),
       mutated(stepBody(jobId, 1)).map((b) => ['fine_tuning/grpo/step', JSON.stringify(b)] as const),
       mutated(initializeBody({ dry_run: true })).map((b) => ['fine_tuning/grpo/initialize', JSON.stringify(b)] as const),
       mutated({ job_id: jobId, checkpoint_name: 'c1' }).map((b) => ['fine_tuning/grpo/checkpoint', JSON.stringify(b)] as const),

@@ -118,3 +118,57 @@ export function stepBody(jobId: string, batchId: number, overrides: Record<strin
     ...overrides,
   };
 }
+
+/** The `data:` payloads of a server-sent event stream, in order (`[DONE]` kept as the string). */
+export function sseData(text: string): unknown[] {
+  const events = text.split('\n\n');
+  assertFramed(text, events);
+  return events
+    .filter((e) => e !== '')
+    .map((e) => {
+      const payload = e.slice('data: '.length);
+      return payload === '[DONE]' ? payload : JSON.parse(payload);
+    });
+}
+
+/** Every event is exactly one `data: ` line, and the stream ends with a blank line. */
+function assertFramed(text: string, events: string[]): void {
+  if (!text.endsWith('\n\n')) throw new Error(`The stream does not end with a blank line: ${JSON.stringify(text.slice(-40))}`);
+  for (const e of events.slice(0, -1)) {
+    if (!e.startsWith('data: ') || e.includes('\n')) throw new Error(`Not one data line: ${JSON.stringify(e)}`);
+  }
+}
+
+/**
+ * Sends a request and hangs up: after the first bytes of the answer (`'firstByte'`,
+ * a client that goes away mid-stream) or after `ms` milliseconds whatever came.
+ * Resolves with what it had read.
+ */
+export function requestThenHangUp(server: { baseUrl: string; token: string }, route: string, body: unknown, when: 'firstByte' | number = 'firstByte'): Promise<string> {
+  const url = new URL(`${server.baseUrl}/${route}`);
+  const payload = JSON.stringify(body);
+  return new Promise<string>((resolve, reject) => {
+    let read = '';
+    const hangUp = (): void => {
+      req.destroy();
+      resolve(read);
+    };
+    const req = http.request(
+      {
+        hostname: '127.0.0.1', port: url.port, path: url.pathname, method: 'POST', agent: false,
+        headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
+      },
+      (res) => {
+        res.on('data', (chunk: Buffer) => {
+          read += chunk.toString('utf8');
+          if (when === 'firstByte') hangUp();
+        });
+      },
+    );
+    if (typeof when === 'number') setTimeout(hangUp, when);
+    req.on('error', (err) => {
+      if (!req.destroyed) reject(err);
+    });
+    req.end(payload);
+  });
+}

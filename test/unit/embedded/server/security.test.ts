@@ -81,7 +81,7 @@ describe('embedded server: auth, hosts, routes, limits', () => {
     assertError(await request(server, 'chat/completions', { body: chatBody({ temprature: 1 }) }), 400, 'temprature', /Unknown field/);
     assertError(await request(server, 'chat/completions', { body: chatBody({ n: 0 }) }), 400, 'n');
     assertError(await request(server, 'chat/completions', { body: chatBody({ top_logprobs: 3 }) }), 400, 'top_logprobs');
-    assertError(await request(server, 'chat/completions', { body: chatBody({ stream: true }) }), 400, 'stream');
+    assertError(await request(server, 'chat/completions', { body: chatBody({ stream: 'yes' }) }), 400, 'stream');
     assertError(await request(server, 'chat/completions', { body: chatBody({ stop: [1] }) }), 400, 'stop[0]');
     assertError(await request(server, 'chat/completions', { body: chatBody({ guided_choice: [] }) }), 400, 'guided_choice');
     assertError(await request(server, 'chat/completions', { body: { model: 'tiny-fake', messages: [{ role: 'tool', content: 'x' }] } }), 400, 'messages[0].role');
