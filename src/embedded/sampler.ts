@@ -1,5 +1,5 @@
 import type { TopLogprob } from '../protocol/lm';
-import type { GeneratedChoice, GenerateRequest, GenerateResult, ResponseFormat } from './backend';
+import { BackendRequestError, type GeneratedChoice, type GenerateRequest, type GenerateResult, type ResponseFormat } from './backend';
 import { fitPrompt, requestPrompt } from './chatTemplate';
 import { ChoiceTrie } from './choiceTrie';
 import type { ModelConfig } from './config';
@@ -53,8 +53,11 @@ interface Seq {
 }
 
 export function validateRequest(r: GenerateRequest, c: ModelConfig): void {
-  const fail = (what: string) => {
-    throw new Error(`Invalid generate request: ${what}.`);
+  // What the client chose and the model cannot do is a BackendRequestError (a 400 naming the field);
+  // the rest are the server's own invariants (it validates those fields first).
+  const fail = (what: string, param?: string) => {
+    const message = `Invalid generate request: ${what}.`;
+    throw param ? new BackendRequestError(message, param) : new Error(message);
   };
   if ((r.prompt === undefined) === (r.messages === undefined)) fail('give exactly one of messages and prompt');
   if (r.messages !== undefined && (!Array.isArray(r.messages) || r.messages.length === 0)) fail('messages must be a non-empty array');
@@ -71,12 +74,12 @@ export function validateRequest(r: GenerateRequest, c: ModelConfig): void {
     try {
       jsonConstraintOf(r.responseFormat);
     } catch (e) {
-      fail((e as Error).message);
+      fail((e as Error).message, 'response_format');
     }
   }
   if (r.guidedChoice) {
     const longest = new ChoiceTrie(r.guidedChoice).longest;
-    if (longest + 1 > c.contextLength - c.maxPromptTokens) fail(`a guidedChoice entry needs ${longest + 1} tokens but the model leaves only ${c.contextLength - c.maxPromptTokens} for completions`);
+    if (longest + 1 > c.contextLength - c.maxPromptTokens) fail(`a guidedChoice entry needs ${longest + 1} tokens but the model leaves only ${c.contextLength - c.maxPromptTokens} for completions`, 'guided_choice');
   }
 }
 
