@@ -2,11 +2,13 @@
 // CLI argument building that depends on it can be unit-tested in Node.
 
 import { normalizeStrategy, strategyList } from '../engine/optimize/compose/strategyNames';
+// A light import: the engine's config module imports only types, so the bundle gets the list, not the trainer.
+import { BACKEND_KINDS, type BackendKind } from '../engine/optimize/mmgrpo/config';
 
-export type Backend = 'embedded' | 'remote';
+export type Backend = BackendKind;
 
 export interface MmgrpoSettings {
-  /** Where training runs: the embedded CPU model or remote inference + trainer servers. */
+  /** Where runs run: the embedded CPU model, a real pretrained model on the CPU (local, inference only) or remote servers. */
   backend: Backend;
   /** OpenAI-compatible inference server (remote backend and evaluation); '' = CLI default. */
   inferenceUrl: string;
@@ -14,6 +16,12 @@ export interface MmgrpoSettings {
   trainerUrl: string;
   /** Model to use or train (remote backend); '' = the task's own model. */
   model: string;
+  /**
+   * The local backend's model: a pulled model's name or a .gguf path; '' = the
+   * CLI's default. Its own setting, not `model`: switching between remote and
+   * local then needs no other change.
+   */
+  localModel: string;
   /** Strategy of the one-click "Train" (the paper's best: prompts, then weights). */
   trainStrategy: string;
   /** Extra CLI flags per task file (path relative to the workspace folder, `/` separators). */
@@ -44,14 +52,23 @@ const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
 export function readSettings(get: (key: string) => unknown): MmgrpoSettings {
   const problems: string[] = [];
   return {
-    backend: get('backend') === 'remote' ? 'remote' : 'embedded',
+    backend: readBackend(get('backend'), problems),
     inferenceUrl: str(get('inferenceUrl')),
     trainerUrl: str(get('trainerUrl')),
     model: str(get('model')),
+    localModel: str(get('localModel')),
     trainStrategy: readTrainStrategy(get('trainStrategy'), problems),
     taskOverrides: readOverrides(get('taskOverrides'), problems),
     problems,
   };
+}
+
+/** A backend the CLI knows; anything else is reported and read as the embedded one, the default. */
+function readBackend(raw: unknown, problems: string[]): Backend {
+  if (raw === undefined || raw === null || raw === '') return 'embedded';
+  if ((BACKEND_KINDS as readonly unknown[]).includes(raw)) return raw as Backend;
+  problems.push(`Setting mmgrpo.backend must be one of ${BACKEND_KINDS.join(', ')} (got ${JSON.stringify(raw)}); "embedded" is used.`);
+  return 'embedded';
 }
 
 /** The one-click Train's strategy; a bad one is reported and replaced by the default, as the CLI would refuse it. */

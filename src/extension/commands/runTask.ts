@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ensureTrusted, type Services } from '../services';
+import { currentSettings, ensureTrusted, type Services } from '../services';
 import { buildTask } from '../tasks/taskProvider';
-import { TASK_TYPE, type TaskCommand } from '../tasks/taskDefinition';
+import { backendRefusal, TASK_TYPE, type MmgrpoTaskDefinition, type TaskCommand } from '../tasks/taskDefinition';
 import { taskArg, type TaskArg } from './args';
 
 /** A task file from the argument, the active editor, or a pick among detected tasks. */
@@ -35,6 +35,12 @@ export async function runTaskCommand(s: Services, command: TaskCommand, arg: unk
     return;
   }
   const rel = path.relative(folder.uri.fsPath, t.taskFile).split(path.sep).join('/');
-  const def = resume ? { type: TASK_TYPE, command, task: rel, resume } : { type: TASK_TYPE, command, task: rel };
-  await vscode.tasks.executeTask(buildTask(s, def as Parameters<typeof buildTask>[1], folder, t.taskName));
+  const def: MmgrpoTaskDefinition = resume ? { type: TASK_TYPE, command, task: rel, resume } : { type: TASK_TYPE, command, task: rel };
+  // Like an untrusted workspace: the lens stays, the click says in one line why nothing starts.
+  const refusal = backendRefusal(def, currentSettings(folder.uri));
+  if (refusal) {
+    void vscode.window.showWarningMessage(refusal);
+    return;
+  }
+  await vscode.tasks.executeTask(buildTask(s, def, folder, t.taskName));
 }

@@ -1,4 +1,5 @@
 import { normalizeStrategy, strategyList } from '../../engine/optimize/compose/strategyNames';
+import { backendTrains } from '../../engine/optimize/mmgrpo/config';
 import { argsProblem, normalizeTaskPath, type MmgrpoSettings } from '../config';
 
 // The `mmgrpo` task type: what tasks.json may contain and how it becomes a CLI
@@ -68,7 +69,7 @@ function optionalFields(d: Record<string, unknown>, command: TaskCommand, out: M
 export interface CliContext {
   /** Kind of the run being resumed. */
   resumeKind?: ResumableKind;
-  /** Newest finished training/optimization run of the task, evaluated on the embedded backend. */
+  /** The run whose best program Evaluate evaluates (see evalTarget), if any. */
   evalRunId?: string;
 }
 
@@ -84,6 +85,9 @@ export function evalsTrainedRun(settings: MmgrpoSettings): boolean {
 export const EVAL_NEEDS_MODEL =
   'Evaluate needs a model. On the embedded backend it evaluates the task\'s latest trained program: use "Train (prompts → MMGRPO)" first. To evaluate against an OpenAI-compatible server instead, set mmgrpo.inferenceUrl and mmgrpo.model.';
 
+export const LOCAL_CANNOT_TRAIN =
+  'Weights train on the embedded or remote backend only: the local backend\'s pretrained model serves inference. Use "Optimize prompts" or "Evaluate" on it, or set mmgrpo.backend to embedded or remote to train.';
+
 /**
  * CLI arguments (after `cli.js`) for a definition; `--json` always, so the
  * host can parse events. Train and optimize both run `mmgrpo optimize` with a
@@ -95,18 +99,54 @@ export function cliArgs(def: MmgrpoTaskDefinition, settings: MmgrpoSettings, ctx
   if (def.resume) return [ctx.resumeKind ?? 'optimize', '--resume', def.resume, '--json'];
   const cli = def.command === 'eval' ? 'eval' : 'optimize';
   const args: string[] = [cli, def.task, '--json'];
-  const opt = (flag: string, value: string) => (value ? [flag, value] : []);
-  if (def.command === 'eval') {
-    args.push(...opt('--base-url', settings.inferenceUrl), ...opt('--model', settings.model));
-    if (evalsTrainedRun(settings) && ctx.evalRunId) args.push('--run', ctx.evalRunId);
-  } else {
-    args.push('--strategy', def.strategy ?? (def.command === 'train' ? settings.trainStrategy : 'p'));
-    args.push('--backend', settings.backend);
-    if (settings.backend === 'remote') args.push(...opt('--inference-url', settings.inferenceUrl), ...opt('--trainer-url', settings.trainerUrl), ...opt('--model', settings.model));
-  }
+  if (def.command === 'eval') args.push(...evalTargetArgs(settings, ctx.evalRunId));
+  else args.push('--strategy', strategyOf(def, settings), ...backendArgs(settings));
+  return [...args, ...extraArgs(def, settings)];
+}
+
+const opt = (flag: string, value: string | undefined): string[] => (value ? [flag, value] : []);
+
+/** `mmgrpo optimize`'s flags for where the program runs and weights train. */
+function backendArgs(s: MmgrpoSettings): string[] {
+  if (s.backend === 'remote') return ['--backend', 'remote', ...opt('--inference-url', s.inferenceUrl), ...opt('--trainer-url', s.trainerUrl), ...opt('--model', s.model)];
+  if (s.backend === 'local') return ['--backend', 'local', ...opt('--model', s.localModel)];
+  return ['--backend', 'embedded'];
+}
+
+/** `mmgrpo eval`'s own flags: it starts the local model itself, else talks to a server or serves a trained run's weights. */
+function evalTargetArgs(s: MmgrpoSettings, runId: string | undefined): string[] {
+  if (s.backend === 'local') return ['--backend', 'local', ...opt('--model', s.localModel), ...opt('--run', runId)];
+  return [...opt('--base-url', s.inferenceUrl), ...opt('--model', s.model), ...(evalsTrainedRun(s) ? opt('--run', runId) : [])];
+}
+
+/** The strategy a train or optimize run gets: the definition's, else the one-click Train's setting, else prompts only. */
+function strategyOf(def: MmgrpoTaskDefinition, settings: MmgrpoSettings): string {
+  return def.strategy ?? (def.command === 'train' ? settings.trainStrategy : 'p');
+}
+
+/** The mmgrpo.taskOverrides flags of the task, then the definition's own. */
+function extraArgs(def: MmgrpoTaskDefinition, settings: MmgrpoSettings): string[] {
   const override = settings.taskOverrides[normalizeTaskPath(def.task)];
-  args.push(...((def.command === 'eval' ? override?.evalArgs : override?.args) ?? []), ...(def.args ?? []));
-  return args;
+  return [...((def.command === 'eval' ? override?.evalArgs : override?.args) ?? []), ...(def.args ?? [])];
+}
+
+/**
+ * Why the CLI would refuse this run on the settings' backend, or undefined:
+ * the local model cannot train, so a w stage, a warm start or --init-from is
+ * refused there. Checked before a run starts, so no run is begun to fail.
+ */
+export function backendRefusal(def: MmgrpoTaskDefinition, settings: MmgrpoSettings): string | undefined {
+  if (def.resume || def.command === 'eval' || backendTrains(settings.backend)) return undefined;
+  return strategyOf(def, settings).includes('w') || trainsByFlags(extraArgs(def, settings)) ? LOCAL_CANNOT_TRAIN : undefined;
+}
+
+/** Flags that train weights whatever the strategy: --init-from, or a warm start of more than 0 epochs. */
+function trainsByFlags(args: readonly string[]): boolean {
+  return args.some((a, i) => {
+    const [flag, inline] = a.split('=', 2) as [string, string | undefined];
+    if (flag === '--init-from') return true;
+    return flag === '--warm-start-epochs' && Number(inline ?? args[i + 1]) > 0;
+  });
 }
 
 /** Environment of the CLI child: the API key travels only here, never in args or files. */

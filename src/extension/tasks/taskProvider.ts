@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runsOfTasks } from '../lenses/runFacts';
 import { apiKey, currentSettings, UNTRUSTED_MESSAGE, type Services } from '../services';
-import { childEnv, cliArgs, parseTaskDefinition, TASK_COMMANDS, TASK_TYPE, taskLabel, EVAL_NEEDS_MODEL, evalsTrainedRun, type MmgrpoTaskDefinition, type ResumableKind } from './taskDefinition';
+import { evalTarget } from './evalTarget';
+import { backendRefusal, childEnv, cliArgs, parseTaskDefinition, TASK_COMMANDS, TASK_TYPE, taskLabel, type MmgrpoTaskDefinition, type ResumableKind } from './taskDefinition';
 import type { ActiveRun } from './runManager';
 
 /** `mmgrpo` tasks: one per detected task file and command, plus any from tasks.json. */
@@ -66,15 +67,12 @@ class CliTerminal implements vscode.Pseudoterminal {
     }
     const settings = currentSettings(this.folder.uri);
     for (const problem of settings.problems) this.line(`warning: ${problem}`);
-    const needsRun = this.def.command === 'eval' && evalsTrainedRun(settings);
-    const evalRunId = needsRun ? this.latestTrainedRun() : undefined;
-    if (needsRun && !evalRunId) {
-      this.line(EVAL_NEEDS_MODEL);
-      void vscode.window.showInformationMessage(EVAL_NEEDS_MODEL);
-      this.closer.fire(1);
-      return;
-    }
-    if (evalRunId) this.line(`Evaluating the best program of run ${evalRunId} (its prompts and trained weights).`);
+    const refusal = backendRefusal(this.def, settings);
+    if (refusal) return this.refuse(refusal);
+    const target = this.def.command === 'eval' ? evalTarget(settings, this.taskRuns()) : undefined;
+    if (target?.kind === 'none') return this.refuse(target.message);
+    if (target?.kind === 'run') this.line(target.note);
+    const evalRunId = target?.kind === 'run' ? target.runId : undefined;
     const args = cliArgs(this.def, settings, { resumeKind: this.resumeKind(), evalRunId });
     const key = await apiKey(this.s.context);
     this.line(`$ mmgrpo ${args.join(' ')}`);
@@ -90,11 +88,16 @@ class CliTerminal implements vscode.Pseudoterminal {
     this.closer.fire(exit.code ?? 1);
   }
 
-  /** The newest completed train/optimize run of this task that wrote a result. */
-  private latestTrainedRun(): string | undefined {
-    const file = path.resolve(this.folder.uri.fsPath, this.def.task);
-    const run = runsOfTasks(this.s.runs.all(), [file]).find((r) => r.status === 'completed' && r.manifest.kind !== 'eval' && r.resultState);
-    return run?.id;
+  /** Says in the terminal and a notification why nothing runs, and ends the task. */
+  private refuse(message: string): void {
+    this.line(message);
+    void vscode.window.showInformationMessage(message);
+    this.closer.fire(1);
+  }
+
+  /** This task's runs, newest first. */
+  private taskRuns() {
+    return runsOfTasks(this.s.runs.all(), [path.resolve(this.folder.uri.fsPath, this.def.task)]);
   }
 
   /** Resuming continues a run with the CLI command of its kind (MMGRPO-only `train` runs or composed `optimize` runs). */

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { COMMANDS } from '../../../../src/extension/commands';
 import { readSettings } from '../../../../src/extension/config';
 import { STRATEGIES } from '../../../../src/engine/optimize/compose/strategyNames';
+import { BACKEND_KINDS } from '../../../../src/engine/optimize/mmgrpo/config';
+import { DEFAULT_LOCAL_MODEL } from '../../../../src/engine/backends/localProcess';
 import { runDirArg, stepArg, taskArg } from '../../../../src/extension/commands/args';
 
 interface Pkg {
@@ -26,7 +28,7 @@ describe('extension manifest', () => {
 
   it('has its settings, every one read by readSettings, restricted in untrusted workspaces, and no API key setting', () => {
     const keys = Object.keys(pkg.contributes.configuration.properties).sort();
-    assert.deepEqual(keys, ['mmgrpo.backend', 'mmgrpo.inferenceUrl', 'mmgrpo.model', 'mmgrpo.taskOverrides', 'mmgrpo.trainStrategy', 'mmgrpo.trainerUrl']);
+    assert.deepEqual(keys, ['mmgrpo.backend', 'mmgrpo.inferenceUrl', 'mmgrpo.localModel', 'mmgrpo.model', 'mmgrpo.taskOverrides', 'mmgrpo.trainStrategy', 'mmgrpo.trainerUrl']);
     const read: string[] = [];
     readSettings((k) => void read.push(`mmgrpo.${k}`));
     assert.deepEqual(read.sort(), keys);
@@ -35,6 +37,12 @@ describe('extension manifest', () => {
     assert.equal(pkg.contributes.views.mmgrpo[0].id, 'mmgrpo.runs');
     // The settings editor offers exactly the strategies the engine accepts.
     assert.deepEqual((pkg.contributes.configuration.properties['mmgrpo.trainStrategy'] as { enum: string[] }).enum, [...STRATEGIES]);
+    // ... and exactly the backends the CLI knows, each described.
+    const backend = pkg.contributes.configuration.properties['mmgrpo.backend'] as { enum: string[]; enumDescriptions: string[] };
+    assert.deepEqual(backend.enum, [...BACKEND_KINDS]);
+    assert.equal(backend.enumDescriptions.length, BACKEND_KINDS.length);
+    // The setting's default is the CLI's: the settings editor shows what actually runs.
+    assert.equal((pkg.contributes.configuration.properties['mmgrpo.localModel'] as { default: string }).default, DEFAULT_LOCAL_MODEL);
   });
 
   it('reads command arguments from lenses, tree nodes and the panel alike', () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { readSettings } from '../../../../src/extension/config';
-import { childEnv, cliArgs, evalsTrainedRun, parseTaskDefinition } from '../../../../src/extension/tasks/taskDefinition';
+import { backendRefusal, childEnv, cliArgs, evalsTrainedRun, LOCAL_CANNOT_TRAIN, parseTaskDefinition, type MmgrpoTaskDefinition } from '../../../../src/extension/tasks/taskDefinition';
 
 const settings = readSettings(() => undefined);
 
@@ -95,7 +95,52 @@ describe('mmgrpo task definitions', () => {
     assert.ok(!cliArgs({ type: 'mmgrpo', command: 'eval', task: 't.ts' }, settings).some((a) => a.includes('sk-')));
   });
 
-  it('reads unknown backend values as embedded', () => {
-    assert.equal(readSettings((k) => (k === 'backend' ? 'gpu' : undefined)).backend, 'embedded');
+  it('reads unknown backend values as embedded, and says so', () => {
+    const s = readSettings((k) => (k === 'backend' ? 'gpu' : undefined));
+    assert.equal(s.backend, 'embedded');
+    assert.match(s.problems[0]!, /mmgrpo\.backend must be one of embedded, local, remote \(got "gpu"\)/);
+    assert.deepEqual(settings.problems, [], 'no backend set is the default, not a problem');
+  });
+
+  describe('on the local backend (a pretrained model on the CPU, inference only)', () => {
+    const local = readSettings((k) => ({ backend: 'local', localModel: ' smollm2 ', inferenceUrl: 'http://127.0.0.1:8000/v1', model: 'qwen' })[k]);
+    const def = (command: MmgrpoTaskDefinition['command'], more: Partial<MmgrpoTaskDefinition> = {}): MmgrpoTaskDefinition => ({ type: 'mmgrpo', command, task: 't.ts', ...more });
+
+    it('evaluates with the CLI starting the local model, not a server or the remote model', () => {
+      // eval refuses --base-url with --backend local; mmgrpo.model is the remote server's model.
+      assert.deepEqual(cliArgs(def('eval'), local), ['eval', 't.ts', '--json', '--backend', 'local', '--model', 'smollm2']);
+      assert.equal(evalsTrainedRun(local), false);
+      // The prompts of a local prompt optimization run, when evalTarget picked one.
+      assert.deepEqual(cliArgs(def('eval'), local, { evalRunId: 'r2' }), ['eval', 't.ts', '--json', '--backend', 'local', '--model', 'smollm2', '--run', 'r2']);
+      // No model set: the CLI's default local model.
+      const bare = readSettings((k) => (k === 'backend' ? 'local' : undefined));
+      assert.deepEqual(cliArgs(def('eval'), bare), ['eval', 't.ts', '--json', '--backend', 'local']);
+    });
+
+    it('optimizes prompts on the local model', () => {
+      assert.deepEqual(cliArgs(def('optimize'), local), ['optimize', 't.ts', '--json', '--strategy', 'p', '--backend', 'local', '--model', 'smollm2']);
+      assert.equal(backendRefusal(def('optimize'), local), undefined);
+      const path = readSettings((k) => ({ backend: 'local', localModel: '/models/my.gguf' })[k]);
+      assert.deepEqual(cliArgs(def('optimize'), path).slice(-2), ['--model', '/models/my.gguf']);
+    });
+
+    it('refuses what trains weights before any run starts, saying where weights train', () => {
+      assert.match(LOCAL_CANNOT_TRAIN, /embedded or remote/);
+      assert.ok(!LOCAL_CANNOT_TRAIN.includes('\n'), 'one line');
+      assert.equal(backendRefusal(def('train'), local), LOCAL_CANNOT_TRAIN, 'the one-click Train is "p -> w"');
+      assert.equal(backendRefusal(def('optimize', { strategy: 'w -> p' }), local), LOCAL_CANNOT_TRAIN);
+      assert.equal(backendRefusal(def('optimize', { args: ['--init-from', 'ckpt'] }), local), LOCAL_CANNOT_TRAIN);
+      assert.equal(backendRefusal(def('optimize', { args: ['--warm-start-epochs=2'] }), local), LOCAL_CANNOT_TRAIN);
+      const warm = readSettings((k) => ({ backend: 'local', taskOverrides: { 't.ts': { args: ['--warm-start-epochs', '1'] } } })[k]);
+      assert.equal(backendRefusal(def('optimize'), warm), LOCAL_CANNOT_TRAIN, 'the overrides count too');
+      // What the CLI accepts on the local model starts.
+      assert.equal(backendRefusal(def('optimize', { args: ['--warm-start-epochs', '0'] }), local), undefined);
+      assert.equal(backendRefusal(def('train'), readSettings((k) => ({ backend: 'local', trainStrategy: 'p' })[k])), undefined, 'Train with strategy p only optimizes prompts');
+      assert.equal(backendRefusal(def('eval'), local), undefined);
+      assert.equal(backendRefusal(def('train', { resume: 'r1' }), local), undefined, 'a resume runs with its own run\'s backend');
+      // The other backends train.
+      assert.equal(backendRefusal(def('train'), settings), undefined);
+      assert.equal(backendRefusal(def('train'), readSettings((k) => (k === 'backend' ? 'remote' : undefined))), undefined);
+    });
   });
 });
