@@ -38,6 +38,18 @@ export interface GenerateRequest {
   guidedChoice?: string[];
   /** Constrain the completion to JSON (by constrained decoding, never by post-hoc checks). */
   responseFormat?: ResponseFormat;
+  /** Penalties on tokens already generated, where the backend has them (features.penalties). */
+  penalties?: Penalties;
+}
+
+/**
+ * OpenAI's `presence_penalty` / `frequency_penalty` (additive, -2..2) and vLLM's
+ * `repetition_penalty` (multiplicative, 1 = off); only the ones a request sets.
+ */
+export interface Penalties {
+  presence?: number;
+  frequency?: number;
+  repetition?: number;
 }
 
 /**
@@ -129,6 +141,8 @@ export interface BackendFeatures {
   logprobs: boolean;
   /** response_format json_schema / json_object are enforced by constrained decoding. */
   responseFormat: boolean;
+  /** presence_penalty, frequency_penalty and repetition_penalty are applied. */
+  penalties?: boolean;
 }
 
 /**

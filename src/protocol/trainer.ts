@@ -188,6 +188,8 @@ export interface InferenceCapabilities {
   logprobs: boolean;
   /** POST /v1/completions (raw prompt, no chat template). */
   completions: boolean;
+  /** presence_penalty, frequency_penalty and repetition_penalty are applied. */
+  penalties: boolean;
 }
 
 export interface GRPOStatus {

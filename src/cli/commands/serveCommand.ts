@@ -24,7 +24,7 @@ Options:
   --resume-training          with --init-from: also restore the optimizer state and
                              KL reference saved there (continuing the run that saved it)
   --backend-options <json>   model options, e.g. {"seed": 1} (embedded) or
-                             {"sequences": 8, "contextSize": 4096, "threads": 2} (local)
+                             {"sequences": 4, "contextSize": 2048, "threads": 2} (local)
   --exit-with-parent         stop when stdin closes
   -h, --help                 this text`;
 
@@ -47,7 +47,7 @@ function localOptions(argv: string[]): Record<string, unknown> {
   } catch {
     // reported below with the expected shape
   }
-  throw new UsageError('mmgrpo serve: --backend-options must be a JSON object, e.g. {"sequences": 8, "contextSize": 4096}.');
+  throw new UsageError('mmgrpo serve: --backend-options must be a JSON object, e.g. {"sequences": 4, "contextSize": 2048}.');
 }
 
 export async function serveCommand(argv: string[]): Promise<number> {

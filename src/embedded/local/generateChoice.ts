@@ -1,6 +1,6 @@
-import type { LlamaContextSequence, LlamaGrammar, Token } from 'node-llama-cpp';
+import type { LlamaContextSequence, LlamaContextSequenceRepeatPenalty, LlamaGrammar, Token } from 'node-llama-cpp';
 import type { TopLogprob } from '../../protocol/lm';
-import type { GeneratedChoice, GenerateRequest } from '../backend';
+import type { GeneratedChoice, GenerateRequest, Penalties } from '../backend';
 import type { LoadedModel } from './llamaRuntime';
 
 /**
@@ -39,9 +39,12 @@ export async function generateChoice(m: LoadedModel, seq: LlamaContextSequence, 
   const pending = job.prompt.slice(seq.nextTokenIndex);
   const steps = seq.evaluateWithMetadata(pending, { confidence: true, probabilities: wantTop ? true : undefined } as { confidence: true; probabilities?: true }, {
     temperature: request.temperature,
+    // OpenAI sampling has no top-k; node-llama-cpp's default of 40 would silently narrow every sample.
+    topK: 0,
     topP: request.top_p,
     seed: job.seed,
     grammarEvaluationState,
+    repeatPenalty: repeatPenalty(request.penalties, out),
   });
   for await (const step of steps) {
     if (job.signal?.aborted) throw job.signal.reason ?? new Error('aborted');
@@ -68,6 +71,21 @@ export async function generateChoice(m: LoadedModel, seq: LlamaContextSequence, 
   if (job.grammar?.trimWhitespaceSuffix) text = text.trimEnd();
   if (job.emit && text.length > emitted) job.emit(text.slice(emitted));
   return { text, tokens: out.map((t) => m.model.detokenize([t])), logprobs, topLogprobs: wantTop ? topLogprobs : undefined, finishReason };
+}
+
+/**
+ * Small models fall into loops ("I'm sorry, I'm sorry, ...") that run to
+ * max_tokens and leave an unparseable answer; llama.cpp's classic remedy is a
+ * mild repetition penalty over the recent tokens. It is this backend's default
+ * unless the request sets `repetition_penalty` (1 turns it off).
+ */
+export const DEFAULT_REPETITION_PENALTY = 1.1;
+const PENALTY_WINDOW = 64;
+
+function repeatPenalty(p: Penalties | undefined, out: Token[]): LlamaContextSequenceRepeatPenalty | undefined {
+  const penalty = p?.repetition ?? DEFAULT_REPETITION_PENALTY;
+  if (penalty === 1 && !p?.frequency && !p?.presence) return undefined;
+  return { punishTokens: () => out.slice(-PENALTY_WINDOW), penalty, frequencyPenalty: p?.frequency, presencePenalty: p?.presence };
 }
 
 /** Where the first stop string starts, searching only where a new one can have appeared. */

@@ -38,7 +38,7 @@ export async function createLocalBackend(options: LocalBackendOptions): Promise<
 }
 
 export class LocalBackend implements EmbeddedBackend {
-  readonly features: BackendFeatures = { training: false, logprobs: true, responseFormat: true };
+  readonly features: BackendFeatures = { training: false, logprobs: true, responseFormat: true, penalties: true };
   private readonly pool: SequencePool;
   private readonly grammars: GrammarCache;
   private readonly wrapper: ChatWrapper;
@@ -62,7 +62,7 @@ export class LocalBackend implements EmbeddedBackend {
     }
     const grammar = await this.grammarFor(request);
     // Completions end where the context does rather than silently shifting the prompt out of it.
-    const bounded = { ...request, max_tokens: Math.min(request.max_tokens, room) };
+    const bounded = { ...request, max_tokens: Math.min(this.tokensNeeded(request), room) };
     const base = request.seed ?? this.nextSeed();
     const choices = await Promise.all(
       Array.from({ length: request.n }, (_, index) => this.choice(bounded, { prompt, seed: deriveSeed(base, index), grammar, index, onDelta, signal })),
@@ -90,6 +90,17 @@ export class LocalBackend implements EmbeddedBackend {
       const param = request.guidedChoice ? 'guided_choice' : 'response_format';
       throw new BackendRequestError(`The model could not build a decoding grammar for \`${param}\`: ${(err as Error).message}`, param);
     }
+  }
+
+  /**
+   * A guided completion must be able to spell its longest choice, whatever max_tokens
+   * says (as on the tiny model). The grammar may reach it through a non-canonical
+   * split ("to", "p", "_", ...), so the bound is its UTF-8 length, which no split exceeds.
+   */
+  private tokensNeeded(request: GenerateRequest): number {
+    if (!request.guidedChoice) return request.max_tokens;
+    const longest = Math.max(...request.guidedChoice.map((c) => Buffer.byteLength(c, 'utf8')));
+    return Math.max(request.max_tokens, longest + 1);
   }
 
   // Unseeded requests still get distinct, reproducible-per-process streams.

@@ -1,6 +1,7 @@
 import type { BackendFeatures, EmbeddedBackend, GenerateRequest, GenerateResult } from '../backend';
 import type { InferenceCapabilities } from '../../protocol/trainer';
 import { badRequest } from './httpError';
+import { activePenalty } from './requestFields';
 import { chatStreamShape, formatChat, parseChat, requireServedModel, type InferenceInput } from './chatCompletions';
 import { completionStreamShape, formatCompletion, parseCompletion } from './completions';
 import { ANSWERED, type Exchange } from './exchange';
@@ -34,6 +35,10 @@ export function requireFeatures(request: GenerateRequest, backend: EmbeddedBacke
     throw badRequest(`\`logprobs\` cannot be served: the model backend behind this server (${backend.modelName}) does not report token logprobs; omit it.`, 'logprobs');
   }
   // Unlike logprobs (which every backend before features had), JSON outputs need a backend that says it enforces them.
+  const field = activePenalty(request.penalties);
+  if (field && features?.penalties !== true) {
+    throw badRequest(`\`${field}\` cannot be served: the model backend behind this server (${backend.modelName}) has no token penalties; omit it or send ${field === 'repetition_penalty' ? 1 : 0}.`, field);
+  }
   if (request.responseFormat && features?.responseFormat !== true) {
     throw badRequest(`\`response_format\` ${request.responseFormat.type} cannot be served: the model backend behind this server (${backend.modelName}) has no constrained JSON decoding; omit it.`, 'response_format');
   }
@@ -41,7 +46,7 @@ export function requireFeatures(request: GenerateRequest, backend: EmbeddedBacke
 
 /** The inference part of GET /v1/capabilities. */
 export function inferenceCapabilities(features: BackendFeatures | undefined): InferenceCapabilities {
-  return { stream: true, response_format: features?.responseFormat === true, logprobs: features?.logprobs !== false, completions: true };
+  return { stream: true, response_format: features?.responseFormat === true, logprobs: features?.logprobs !== false, completions: true, penalties: features?.penalties === true };
 }
 
 async function serve(kind: RouteKind, ctx: InferenceContext, body: unknown, ex: Exchange): Promise<unknown> {

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { badRequest } from './httpError';
+import type { Penalties } from '../backend';
 import { asArray, checkString, describe, type Fields } from './fields';
 
 /**
@@ -22,11 +23,12 @@ export interface Sampling {
   stream: boolean;
   /** `stream_options.include_usage`: a last chunk with the usage before `[DONE]`. */
   includeUsage: boolean;
+  penalties?: Penalties;
 }
 
 export const SAMPLING_FIELDS = [
   'model', 'temperature', 'top_p', 'max_tokens', 'n', 'stop', 'seed', 'stream', 'stream_options',
-  'guided_choice', 'structured_outputs',
+  'guided_choice', 'structured_outputs', 'presence_penalty', 'frequency_penalty', 'repetition_penalty',
 ] as const;
 
 /** Accepted and ignored: they change bookkeeping at OpenAI, not the text generated. */
@@ -45,8 +47,6 @@ const NO_TOOLS = 'this server generates plain text and has no tool calling';
 
 /** Everything here is accepted only with its harmless values (null always counts as absent). */
 const REFUSALS: Record<string, Refusal> = {
-  presence_penalty: { harmless: (v) => v === 0, why: 'penalties are not implemented; omit it or send 0' },
-  frequency_penalty: { harmless: (v) => v === 0, why: 'penalties are not implemented; omit it or send 0' },
   logit_bias: { harmless: isEmptyObject, why: 'logit biases are not implemented; omit it or send {}' },
   tools: { harmless: isEmptyList, why: `${NO_TOOLS}; omit it` },
   tool_choice: { harmless: (v) => v === 'none', why: `${NO_TOOLS}; omit it or send "none"` },
@@ -64,7 +64,7 @@ const REFUSALS: Record<string, Refusal> = {
   suffix: { harmless: (v) => v === '', why: 'insertion (text after the completion) is not implemented; omit it' },
 };
 
-const SHARED_REFUSED = ['presence_penalty', 'frequency_penalty', 'logit_bias'];
+const SHARED_REFUSED = ['logit_bias'];
 export const CHAT_REFUSED_FIELDS = Object.keys(REFUSALS).filter((k) => k !== 'echo' && k !== 'suffix');
 export const COMPLETION_REFUSED_FIELDS = [...SHARED_REFUSED, 'echo', 'suffix'];
 
@@ -128,7 +128,29 @@ export function readSampling(f: Fields, defaultMaxTokens: number): Sampling {
   if (stop) sampling.stop = stop;
   const seed = f.optNumber('seed', { integer: true });
   if (seed !== undefined) sampling.seed = seed;
+  const penalties = readPenalties(f);
+  if (penalties) sampling.penalties = penalties;
   return sampling;
+}
+
+/** The penalties a request sets (a neutral value is kept: it can turn a backend's default off). */
+function readPenalties(f: Fields): Penalties | undefined {
+  const p: Penalties = {};
+  const presence = f.optNumber('presence_penalty', { min: -2, max: 2 });
+  const frequency = f.optNumber('frequency_penalty', { min: -2, max: 2 });
+  const repetition = f.optNumber('repetition_penalty', { above: 0, max: 2 });
+  if (presence !== undefined) p.presence = presence;
+  if (frequency !== undefined) p.frequency = frequency;
+  if (repetition !== undefined) p.repetition = repetition;
+  return Object.keys(p).length > 0 ? p : undefined;
+}
+
+/** The first penalty field set to a value that changes sampling, if any. */
+export function activePenalty(p: Penalties | undefined): string | undefined {
+  if (p?.repetition !== undefined && p.repetition !== 1) return 'repetition_penalty';
+  if (p?.frequency) return 'frequency_penalty';
+  if (p?.presence) return 'presence_penalty';
+  return undefined;
 }
 
 function readChoiceList(value: unknown, path: string): string[] {

@@ -42,6 +42,9 @@ describe('local backend (real GGUF model through node-llama-cpp)', function () {
       assert.ok(choices.includes(c.text), c.text);
       assert.equal(c.finishReason, 'stop');
     }
+    // max_tokens smaller than a choice: the choice is still spelled out whole.
+    const short = await backend.generate(ask('My card has still not arrived.', { max_tokens: 1, guidedChoice: choices }));
+    assert.ok(choices.includes(short.choices[0].text), short.choices[0].text);
   });
 
   it('response_format json_schema: samples at temperature 1 parse and fit the schema', async () => {
@@ -51,7 +54,7 @@ describe('local backend (real GGUF model through node-llama-cpp)', function () {
       required: ['city', 'population', 'capital', 'kind'],
       additionalProperties: false,
     };
-    const r = await backend.generate(ask('Describe Paris as JSON.', { temperature: 1, seed: 5, n: 4, max_tokens: 80, responseFormat: { type: 'json_schema', name: 'city', schema } }));
+    const r = await backend.generate(ask('Describe Paris as JSON.', { temperature: 1, seed: 5, n: 2, max_tokens: 80, responseFormat: { type: 'json_schema', name: 'city', schema } }));
     for (const c of r.choices) {
       if (c.finishReason === 'length') continue; // cut off by max_tokens: reported as such, never as a finished answer
       const v = JSON.parse(c.text) as Record<string, unknown>;
@@ -77,6 +80,14 @@ describe('local backend (real GGUF model through node-llama-cpp)', function () {
     const deltas = new Map<number, string>();
     const r = await backend.generate(ask('Name two colours.', { temperature: 1, seed: 2, n: 2 }), (i, d) => deltas.set(i, (deltas.get(i) ?? '') + d));
     r.choices.forEach((c, i) => assert.equal(deltas.get(i), c.text));
+  });
+
+  it('applies a mild repetition penalty by default; repetition_penalty 1 turns it off', async () => {
+    const loop = { ...base, prompt: 'ha ha ha ha ha ha ha ha ha ha ha ha', max_tokens: 16 };
+    const plain = await backend.generate({ ...loop, penalties: { repetition: 1 } });
+    const penalized = await backend.generate(loop);
+    assert.match(plain.choices[0].text, /^( ha){8}/, 'greedy decoding without a penalty keeps repeating');
+    assert.doesNotMatch(penalized.choices[0].text, /( ha){4}/, 'the default penalty breaks the loop');
   });
 
   it('reports logprobs of the sampled tokens and top alternatives', async () => {

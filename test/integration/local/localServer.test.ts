@@ -21,7 +21,7 @@ describe('local server (mmgrpo serve --backend local)', function () {
     );
     assert.ok(err instanceof OpenAI.APIError);
     assert.equal(err.status, 400);
-    assert.match(err.message, /^400 The prompt is \d+ tokens; this model holds 4096 per request\. Shorten it \(fewer demos, shorter inputs\)\.$/);
+    assert.match(err.message, /^400 The prompt is \d+ tokens; this model holds 2048 per request\. Shorten it \(fewer demos, shorter inputs\)\.$/);
     assert.equal((err.error as { param?: string }).param, 'messages');
   });
 

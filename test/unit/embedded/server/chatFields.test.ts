@@ -92,8 +92,6 @@ describe('embedded server: chat fields', () => {
     ['function_call', 'auto'],
     ['audio', { voice: 'alloy', format: 'mp3' }],
     ['modalities', ['text', 'audio']],
-    ['presence_penalty', 0.5],
-    ['frequency_penalty', -1],
     ['logit_bias', { '50256': -100 }],
     ['reasoning_effort', 'low'],
     ['prediction', { type: 'content', content: 'x' }],
@@ -104,6 +102,23 @@ describe('embedded server: chat fields', () => {
       assert400(await post(chat({ [field]: value })), field, new RegExp(`\`${field}\` is not supported`));
     });
   }
+
+  it('penalties: refused by name on a backend without them, neutral values accepted, passed through where the backend has them', async () => {
+    for (const [field, value] of [['presence_penalty', 0.5], ['frequency_penalty', -1], ['repetition_penalty', 1.2]] as const) {
+      assert400(await post(chat({ [field]: value })), field, new RegExp(`^\`${field}\` cannot be served: the model backend behind this server \\(tiny-fake\\) has no token penalties`));
+    }
+    assert400(await post(chat({ repetition_penalty: 0 })), 'repetition_penalty', /must be a number > 0 and <= 2/);
+    const neutral = await post(chat({ presence_penalty: 0, frequency_penalty: 0, repetition_penalty: 1 }));
+    assert.equal(neutral.status, 200, neutral.text);
+    await server.close();
+    const penalizing = new FakeBackend({ features: { training: true, logprobs: true, responseFormat: true, penalties: true } });
+    server = await startFakeServer(penalizing);
+    const res = await post(chat({ presence_penalty: 0.5, frequency_penalty: -1, repetition_penalty: 1.2 }));
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(penalizing.record.generates.at(-1)!.penalties, { presence: 0.5, frequency: -1, repetition: 1.2 });
+    await post(chat({ repetition_penalty: 1 }));
+    assert.deepEqual(penalizing.record.generates.at(-1)!.penalties, { repetition: 1 }, 'an explicit 1 reaches the backend: it turns a default penalty off');
+  });
 
   it('refuses images and other non-text content parts, naming the part', async () => {
     const content = [{ type: 'text', text: 'what is this' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AA' } }];

@@ -27,7 +27,7 @@ describe('embedded server: capabilities and inference-only backends', () => {
     );
     assert.ok(caps.trainer_config_extensions.includes('num_iterations'));
     assert.equal(caps.training, true);
-    assert.deepEqual(caps.inference, { stream: true, response_format: true, logprobs: true, completions: true });
+    assert.deepEqual(caps.inference, { stream: true, response_format: true, logprobs: true, completions: true, penalties: false });
     const init = await request(server, 'fine_tuning/grpo/initialize', { body: initializeBody() });
     assert.deepEqual(init.json.capabilities, caps, 'a job status carries the same capabilities');
   });
@@ -45,7 +45,7 @@ describe('embedded server: capabilities and inference-only backends', () => {
     assert.equal(backend.record.steps.length, 0);
     const caps = (await request(server, 'capabilities')).json;
     assert.equal(caps.training, false);
-    assert.deepEqual(caps.inference, { stream: true, response_format: true, logprobs: true, completions: true });
+    assert.deepEqual(caps.inference, { stream: true, response_format: true, logprobs: true, completions: true, penalties: false });
     const chat = await request(server, 'chat/completions', { body: { model: 'tiny-fake', messages: [{ role: 'user', content: 'x' }] } });
     assert.equal(chat.status, 200);
   });
@@ -53,7 +53,7 @@ describe('embedded server: capabilities and inference-only backends', () => {
   it('reports the inference features a backend lacks', async () => {
     server = await startFakeServer(new FakeBackend({ features: { training: true, logprobs: false, responseFormat: false } }));
     const caps = (await request(server, 'capabilities')).json;
-    assert.deepEqual(caps.inference, { stream: true, response_format: false, logprobs: false, completions: true });
+    assert.deepEqual(caps.inference, { stream: true, response_format: false, logprobs: false, completions: true, penalties: false });
     assert.equal(caps.training, true);
   });
 });
