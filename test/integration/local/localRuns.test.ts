@@ -54,7 +54,7 @@ describe('runs on the local backend (real pretrained model)', function () {
 
   it('prompt optimization (p) completes and records instructions the local model proposed', async () => {
     const loaded = await loadTaskFile(join(root, 'examples', 'banking77', 'task.ts'));
-    const task = { ...loaded.task, trainset: loaded.task.trainset.slice(0, 24), valset: loaded.task.valset!.slice(0, 8) } as Task;
+    const task = { ...loaded.task, trainset: loaded.task.trainset.slice(0, 12), valset: loaded.task.valset!.slice(0, 6) } as Task;
     const out = await runComposition({
       task, taskFile: loaded.file, workspace: ws, strategy: 'p',
       config: resolveMMGRPOConfig({ seed: 1, concurrency: 8, backend: { kind: 'local', model: LOCAL_TEST_MODEL } }, { needsTrainer: false }),

@@ -9,6 +9,8 @@ import type { PromptStageOptions } from './promptStage';
 export interface InstructionProposer {
   lm: LanguageModel;
   label: string;
+  /** Its server enforces response_format json_schema (the local backend's task model). */
+  structuredOutputs?: boolean;
 }
 
 export interface StageProposal {
@@ -30,7 +32,7 @@ export async function proposeForStage(o: PromptStageOptions, boot: BootstrapResu
   if (sample === 'cancelled') return { cancelled: true, detail: {} };
   const r = await proposeInstructions({
     program: o.program, task: o.task, lm: o.proposer.lm, demoSets, sample, perModule: n, temperature: o.settings.proposalTemperature,
-    seed: deriveSeed(o.seed, 13), concurrency: o.concurrency, signal: o.signal,
+    seed: deriveSeed(o.seed, 13), concurrency: o.concurrency, signal: o.signal, structuredOutputs: o.proposer.structuredOutputs,
   });
   const detail = { proposalCalls: r.stats.calls, instructionsProposed: Object.values(r.instructions).reduce((s, l) => s + l.length, 0), proposalsDropped: dropped(r.stats) };
   if (r.cancelled) return { cancelled: true, detail };

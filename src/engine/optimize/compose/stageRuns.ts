@@ -1,4 +1,5 @@
 import { isProcessAlive, readRun } from '../../runs';
+import { backendStructuredOutputs } from '../mmgrpo/config';
 import { resumePointOf } from '../mmgrpo/resume';
 import { BudgetedLM, StageClock, addSpent, budgetExhausted, remainingBudgets, type UsageLike } from './budget';
 import type { ComposeContext, Progress, StageRun } from './composeRun';
@@ -29,7 +30,9 @@ export async function runPromptStageWithBudget(ctx: ComposeContext, stage: strin
       stage, program, task: o.task, lm, closingLm: opened.lm, adapter: ctx.adapter, settings: o.prompt, valset: ctx.valset,
       seed: o.config.seed, concurrency: o.config.concurrency, sampling: { temperature: 0, max_tokens: o.config.maxTokens }, failureScore: o.config.failureScore,
       writer, parentVersion: progress.promptVersion, instructionNotice: ctx.proposer.notice,
-      proposer: proposerLM ? { lm: proposerLM, label: external ? `prompt model ${external.model}` : 'the task model' } : undefined, signal: controller.signal, userSignal: o.signal,
+      proposer: proposerLM
+        ? { lm: proposerLM, label: external ? `prompt model ${external.model}` : 'the task model', structuredOutputs: !external && backendStructuredOutputs(o.config.backend.kind) }
+        : undefined, signal: controller.signal, userSignal: o.signal,
       budget: { maxLMCalls: left.maxLMCalls, maxTokens: left.maxTokens, usage: () => usageOf(clock) },
     });
     if (out.status !== 'completed') {

@@ -7,7 +7,7 @@ import { deriveSeed, seededRandom } from '../../../util/rng';
 import type { Demo } from '../bootstrap';
 import { formatDatasetSummary, summarizeDataset } from './datasetSummary';
 import { parseProposal } from './parseProposal';
-import { proposalMessages } from './proposalPrompt';
+import { PROPOSAL_FIELD, proposalMessages } from './proposalPrompt';
 import { formatProgramSummary, summarizeProgram } from './programSummary';
 import { pickTip } from './tips';
 import { requireWholeNumbers } from '../wholeNumbers';
@@ -30,6 +30,11 @@ export interface ProposeOptions {
   maxChars?: number;
   /** Completion limit per proposal call. Default 400. */
   maxTokens?: number;
+  /**
+   * Ask for the answer as JSON with the instruction field, enforced by the server's
+   * constrained decoding: a small model rarely writes the marker format unprompted.
+   */
+  structuredOutputs?: boolean;
   signal?: AbortSignal;
 }
 
@@ -62,6 +67,14 @@ export interface ProposalResult {
 /** Completion limit of one proposal call unless the caller sets one (also used by cost estimates). */
 export const PROPOSAL_MAX_TOKENS = 400;
 
+/** The answer as JSON, for servers that enforce a schema: what parseProposal's JSON form reads. */
+const PROPOSAL_FORMAT = {
+  response_format: {
+    type: 'json_schema',
+    json_schema: { name: 'proposal', strict: true, schema: { type: 'object', properties: { [PROPOSAL_FIELD]: { type: 'string' } }, required: [PROPOSAL_FIELD], additionalProperties: false } },
+  },
+};
+
 /** Longest instruction kept unless the caller sets a limit. */
 export const PROPOSAL_MAX_CHARS = 600;
 
@@ -91,7 +104,7 @@ export async function proposeInstructions(o: ProposeOptions): Promise<ProposalRe
     const messages = proposalMessages({ module: job.module, program, data, currentInstruction: current, demos: demosFor(o.demoSets[job.module], job.k), tip: pickTip(seededRandom(deriveSeed(o.seed, 2, job.moduleIndex, job.k))), maxChars });
     stats.calls++;
     try {
-      const r = await o.lm.complete({ messages, temperature: o.temperature, max_tokens: o.maxTokens ?? PROPOSAL_MAX_TOKENS, seed: deriveSeed(o.seed, 3, job.moduleIndex, job.k) }, o.signal);
+      const r = await o.lm.complete({ messages, temperature: o.temperature, max_tokens: o.maxTokens ?? PROPOSAL_MAX_TOKENS, seed: deriveSeed(o.seed, 3, job.moduleIndex, job.k), ...(o.structuredOutputs ? { extraBody: PROPOSAL_FORMAT } : {}) }, o.signal);
       return r.choices[0]?.text ?? '';
     } catch (err) {
       if (o.signal?.aborted || (err instanceof LMError && err.kind === 'aborted')) cancelled = true;

@@ -133,6 +133,23 @@ describe('proposeInstructions', () => {
     assert.deepEqual(again.requests.map((q) => [q.seed, userOf(q)]).sort(), lm.requests.map((q) => [q.seed, userOf(q)]).sort(), 'same seed, same prompts');
   });
 
+  it('with structured outputs, asks for the instruction as schema-bound JSON and reads it', async () => {
+    const lm = new ScriptedLM((_, i) => JSON.stringify({ proposed_instruction: `Classify it, take ${i}.` }));
+    const r = await proposeInstructions(options(lm, { perModule: 1, structuredOutputs: true }));
+    assert.deepEqual(r.instructions, { triage: ['Classify it, take 0.'], classify: ['Classify it, take 1.'] });
+    for (const req of lm.requests) {
+      assert.deepEqual(req.extraBody, {
+        response_format: {
+          type: 'json_schema',
+          json_schema: { name: 'proposal', strict: true, schema: { type: 'object', properties: { proposed_instruction: { type: 'string' } }, required: ['proposed_instruction'], additionalProperties: false } },
+        },
+      });
+    }
+    const plain = new ScriptedLM((_, i) => answer(`Instruction ${i}.`));
+    await proposeInstructions(options(plain, { perModule: 1 }));
+    assert.ok(plain.requests.every((q) => q.extraBody === undefined), 'no response_format unless the server enforces it');
+  });
+
   it('drops and counts malformed, duplicate, empty and failed answers without throwing', async () => {
     // One at a time: triage's three calls, then classify's.
     const script = [
