@@ -57,7 +57,9 @@ function serverSide(client: OpenAI, model: string) {
     const t0 = performance.now();
     let first = 0;
     let tokens = 0;
-    const stream = await client.completions.create({ model, prompt, max_tokens: TOKENS, temperature: 0, stream: true, stream_options: { include_usage: true } });
+    // repetition_penalty 1: the same decoding as the direct side (the server's default penalty would change the tokens).
+    const body = { model, prompt, max_tokens: TOKENS, temperature: 0, stream: true as const, stream_options: { include_usage: true }, repetition_penalty: 1 };
+    const stream = await client.completions.create(body);
     for await (const chunk of stream) {
       if (!first && chunk.choices[0]?.text) first = performance.now() - t0;
       if (chunk.usage) tokens = chunk.usage.completion_tokens;
@@ -67,10 +69,15 @@ function serverSide(client: OpenAI, model: string) {
 }
 
 async function directSide(threads: number) {
-  const m = await loadModel({ modelPath: resolveModelFile(MODEL), threads, sequences: 8, contextSize: 4096 });
+  // The server's own defaults (sequences, context per sequence, threads): the same llama.cpp context on both sides.
+  const m = await loadModel({ modelPath: resolveModelFile(MODEL), threads });
   const free: Completion[] = Array.from({ length: m.context.totalSequences }, () => new m.lib.LlamaCompletion({ contextSequence: m.context.getSequence() }));
+  // More requests than sequences wait for one, as in the server's pool.
+  const waiting: Array<(c: Completion) => void> = [];
+  const take = () => (free.length > 0 ? Promise.resolve(free.pop()!) : new Promise<Completion>((r) => waiting.push(r)));
+  const give = (c: Completion) => (waiting.length > 0 ? waiting.shift()!(c) : free.push(c));
   const one = async (prompt: string) => {
-    const c = free.pop()!;
+    const c = await take();
     const t0 = performance.now();
     let first = 0;
     let tokens = 0;
@@ -80,7 +87,7 @@ async function directSide(threads: number) {
         tokens += t.length;
       } });
     } finally {
-      free.push(c);
+      give(c);
     }
     return { tokens, ttft: first / 1000 };
   };

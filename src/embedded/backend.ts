@@ -63,7 +63,10 @@ export interface GeneratedChoice {
   text: string;
   /** Decoded text of each sampled token, in order. */
   tokens: string[];
-  /** Logprob of each sampled token under the sampling distribution's model (before temperature). */
+  /**
+   * Logprob of each sampled token under the sampling distribution's model (before temperature).
+   * A backend may leave it empty when the request did not ask for logprobs (they cost a softmax per token).
+   */
   logprobs: number[];
   topLogprobs?: TopLogprob[][];
   finishReason: 'stop' | 'length';

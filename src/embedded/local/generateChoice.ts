@@ -37,7 +37,8 @@ export async function generateChoice(m: LoadedModel, seq: LlamaContextSequence, 
   // The generator also ends by itself when the grammar is complete and only end-of-generation may follow.
   let finishReason: GeneratedChoice['finishReason'] = 'stop';
   const pending = job.prompt.slice(seq.nextTokenIndex);
-  const steps = seq.evaluateWithMetadata(pending, { confidence: true, probabilities: wantTop ? true : undefined } as { confidence: true; probabilities?: true }, {
+  // Token probabilities cost a softmax over the whole vocabulary per token: only when logprobs are asked for.
+  const steps = seq.evaluateWithMetadata(pending, { confidence: request.logprobs ? true : undefined, probabilities: wantTop ? true : undefined } as { confidence?: true; probabilities?: true }, {
     temperature: request.temperature,
     // OpenAI sampling has no top-k; node-llama-cpp's default of 40 would silently narrow every sample.
     topK: 0,
@@ -53,7 +54,7 @@ export async function generateChoice(m: LoadedModel, seq: LlamaContextSequence, 
       break;
     }
     out.push(step.token);
-    logprobs.push(Math.log(Math.max(step.confidence, Number.MIN_VALUE)));
+    if (request.logprobs) logprobs.push(Math.log(Math.max((step as { confidence?: number }).confidence ?? 0, Number.MIN_VALUE)));
     if (wantTop) topLogprobs.push(topOf(m, (step as { probabilities?: Map<Token, number> }).probabilities, request.top_logprobs));
     text = m.model.detokenize(out);
     const cut = firstStop(text, stops, emitted);
