@@ -6,12 +6,49 @@ import { SPECIAL } from './tokenizer';
  * end-of-turn where a whole choice has been spelled), so the output is one of
  * the choices from the first token on, with no retry or post-hoc repair.
  */
-export class ChoiceTrie {
-  private readonly children: Map<number, number>[] = [new Map()];
-  private readonly terminal: boolean[] = [false];
+/** A trie over byte strings: node 0 is the root; `terminal` marks where a whole string ends. */
+export class ByteTrie {
+  protected readonly children: Map<number, number>[] = [new Map()];
+  protected readonly terminal: boolean[] = [false];
+
+  static readonly ROOT = 0;
+
+  protected insert(bytes: Uint8Array): void {
+    let node = 0;
+    for (const b of bytes) {
+      let next = this.children[node].get(b);
+      if (next === undefined) {
+        next = this.children.length;
+        this.children.push(new Map());
+        this.terminal.push(false);
+        this.children[node].set(b, next);
+      }
+      node = next;
+    }
+    this.terminal[node] = true;
+  }
+
+  isTerminal(node: number): boolean {
+    return this.terminal[node];
+  }
+
+  /** Node after byte `b` (-1 if no string continues that way). */
+  next(node: number, b: number): number {
+    return this.children[node].get(b) ?? -1;
+  }
+}
+
+/**
+ * Byte trie over the allowed completions of a guided-choice request. Each
+ * decode step masks the vocabulary to the children of the current node (plus
+ * end-of-turn where a whole choice has been spelled), so the output is one of
+ * the choices from the first token on, with no retry or post-hoc repair.
+ */
+export class ChoiceTrie extends ByteTrie {
   readonly longest: number;
 
   constructor(choices: string[]) {
+    super();
     if (!Array.isArray(choices) || choices.length === 0) {
       throw new Error('guidedChoice must be a non-empty array of strings (the allowed completions).');
     }
@@ -21,23 +58,10 @@ export class ChoiceTrie {
       if (typeof choice !== 'string') throw new Error(`guidedChoice[${i}] must be a string, got ${typeof choice}.`);
       const bytes = enc.encode(choice);
       longest = Math.max(longest, bytes.length);
-      let node = 0;
-      for (const b of bytes) {
-        let next = this.children[node].get(b);
-        if (next === undefined) {
-          next = this.children.length;
-          this.children.push(new Map());
-          this.terminal.push(false);
-          this.children[node].set(b, next);
-        }
-        node = next;
-      }
-      this.terminal[node] = true;
+      this.insert(bytes);
     });
     this.longest = longest;
   }
-
-  static readonly ROOT = 0;
 
   /** Token ids allowed after reaching `node`. */
   allowed(node: number): number[] {
@@ -48,6 +72,6 @@ export class ChoiceTrie {
 
   /** Node after consuming byte token `id` (-1 if it leaves the trie, or for end-of-turn). */
   step(node: number, id: number): number {
-    return this.children[node].get(id) ?? -1;
+    return this.next(node, id);
   }
 }

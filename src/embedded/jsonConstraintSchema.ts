@@ -1,3 +1,4 @@
+import { ByteTrie } from './choiceTrie';
 import { ByteMask, DIGITS, QUOTE, single } from './jsonConstraintMask';
 
 /**
@@ -61,45 +62,21 @@ export interface UnionNode {
   options: JsonNode[];
 }
 
-export class LiteralTrie {
-  private readonly children: Map<number, number>[] = [new Map()];
-  private readonly terminal: boolean[] = [false];
-  private readonly masks: ByteMask[] = [];
+/** The JSON spellings of an enum's values, with each node's allowed next bytes precomputed. */
+export class LiteralTrie extends ByteTrie {
+  private readonly masks: ByteMask[];
   readonly values: readonly unknown[];
 
   constructor(values: readonly unknown[]) {
+    super();
     this.values = values;
     const enc = new TextEncoder();
-    for (const v of values) {
-      let node = 0;
-      for (const b of enc.encode(JSON.stringify(v))) {
-        let next = this.children[node].get(b);
-        if (next === undefined) {
-          next = this.children.length;
-          this.children.push(new Map());
-          this.terminal.push(false);
-          this.children[node].set(b, next);
-        }
-        node = next;
-      }
-      this.terminal[node] = true;
-    }
+    for (const v of values) this.insert(enc.encode(JSON.stringify(v)));
     this.masks = this.children.map((c) => ByteMask.of(c.keys()));
   }
 
-  static readonly ROOT = 0;
-
   mask(node: number): ByteMask {
     return this.masks[node];
-  }
-
-  isTerminal(node: number): boolean {
-    return this.terminal[node];
-  }
-
-  /** Node after byte `b` (-1 if no value continues that way). */
-  next(node: number, b: number): number {
-    return this.children[node].get(b) ?? -1;
   }
 }
 
