@@ -9,6 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { percentMeanStd } from './lib/stats';
 
 const root = resolve(__dirname, '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -36,12 +37,6 @@ function run(ws: string, args: string[]): Finished {
   return { summary: finished.summary!, start: stage.detail!.baselineScore, proposals };
 }
 
-const stats = (xs: number[]) => {
-  const m = xs.reduce((s, x) => s + x, 0) / xs.length;
-  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / Math.max(1, xs.length - 1));
-  return `${(100 * m).toFixed(1)} ± ${(100 * sd).toFixed(1)}`;
-};
-
 const ws = mkdtempSync(join(tmpdir(), 'local-table-'));
 const t0 = Date.now();
 const cols: Record<string, number[]> = { start: [], p: [] };
@@ -54,4 +49,4 @@ for (let seed = 0; seed < Number(values.seeds); seed++) {
 console.log(`\nBanking77 subset, local backend (${values.model}), ${values.seeds} seeds (val score: 1 intent, 0.5 category only), mean ± std:`);
 console.log('| start | prompts (p: demos + proposed instructions) |');
 console.log('|---|---|');
-console.log(`| ${stats(cols.start)} | ${stats(cols.p)} |`);
+console.log(`| ${percentMeanStd(cols.start)} | ${percentMeanStd(cols.p)} |`);

@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { percentMeanStd } from './lib/stats';
 
 const root = resolve(__dirname, '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -30,12 +31,6 @@ function newestResult(ws: string): { bestCheckpointDir?: string } {
   return JSON.parse(readFileSync(join(ws, '.mmgrpo', 'runs', runs[runs.length - 1], 'result.json'), 'utf8'));
 }
 
-const stats = (xs: number[]) => {
-  const m = xs.reduce((s, x) => s + x, 0) / xs.length;
-  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / Math.max(1, xs.length - 1));
-  return `${(100 * m).toFixed(1)} ± ${(100 * sd).toFixed(1)}`;
-};
-
 const ws = mkdtempSync(join(tmpdir(), 'paper-'));
 const t0 = Date.now();
 // The base: a supervised warm start only (0 GRPO steps), shared by every column.
@@ -54,4 +49,4 @@ for (let seed = 0; seed < Number(values.seeds); seed++) {
 console.log(`\nBanking77 subset, embedded model, ${values.seeds} seeds (val score: 1 intent, 0.5 category only), mean ± std:`);
 console.log('| start | prompts only (p) | MMGRPO only (w) | prompts then MMGRPO (p -> w) |');
 console.log('|---|---|---|---|');
-console.log(`| ${stats(cols.start)} | ${stats(cols.p)} | ${stats(cols.w)} | ${stats(cols['p -> w'])} |`);
+console.log(`| ${percentMeanStd(cols.start)} | ${percentMeanStd(cols.p)} | ${percentMeanStd(cols.w)} | ${percentMeanStd(cols['p -> w'])} |`);

@@ -7,3 +7,10 @@ export function median(xs: readonly number[]): number {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
+
+/** Mean ± sample standard deviation of scores in [0, 1], as percentages with one decimal (the learning tables). */
+export function percentMeanStd(xs: readonly number[]): string {
+  const m = xs.reduce((s, x) => s + x, 0) / xs.length;
+  const sd = Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / Math.max(1, xs.length - 1));
+  return `${(100 * m).toFixed(1)} ± ${(100 * sd).toFixed(1)}`;
+}
