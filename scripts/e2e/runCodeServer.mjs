@@ -9,7 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { format } from 'node:util';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSuite } from './buildSuite.mjs';
@@ -22,7 +22,12 @@ const ARTIFACTS = join(root, 'artifacts');
 const SHOTS = join(ARTIFACTS, 'screenshots');
 const LOGS = join(ARTIFACTS, 'e2e');
 const CHROMIUM = process.env.MMGRPO_CHROMIUM ?? '/usr/bin/chromium';
-const PHASE_TIMEOUT_MS = { trusted: 20 * 60_000, untrusted: 5 * 60_000 };
+// The trusted phase includes real runs of the local pretrained model on the CPU.
+const PHASE_TIMEOUT_MS = { trusted: 50 * 60_000, untrusted: 5 * 60_000 };
+// The phases run with a throwaway HOME; the local backend's model stays where
+// the test command pulled it (the CLI's documented folder: $MMGRPO_MODELS_DIR,
+// else ~/.cache/mmgrpo-studio/models under the real home).
+const MODELS_DIR = process.env.MMGRPO_MODELS_DIR ?? join(homedir(), '.cache', 'mmgrpo-studio', 'models');
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -100,7 +105,7 @@ async function runPhase(phase, codeServerBin, suite) {
   const ui = await startUiDriver(() => page, SHOTS, phase === 'trusted' ? 'e2e-' : 'e2e-untrusted-');
   const env = {
     ...process.env, HOME: dirs.home, XDG_CONFIG_HOME: join(dirs.home, '.config'), XDG_DATA_HOME: join(dirs.home, '.local', 'share'),
-    EXTENSIONS_GALLERY: '{}', MMGRPO_E2E_DRIVER: ui.url, MMGRPO_E2E_PHASE: phase, MMGRPO_E2E_MODELS_URL: models.baseUrl,
+    EXTENSIONS_GALLERY: '{}', MMGRPO_E2E_DRIVER: ui.url, MMGRPO_E2E_PHASE: phase, MMGRPO_E2E_MODELS_URL: models.baseUrl, MMGRPO_MODELS_DIR: MODELS_DIR,
   };
   mkdirSync(join(dirs.userData, 'User'), { recursive: true });
   writeFileSync(join(dirs.userData, 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'update.mode': 'none' }));
@@ -172,9 +177,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   // A hung browser or server must not hold CI: the phases have their own
   // timeouts, this is the last resort.
   setTimeout(() => {
-    console.error('e2e: still running after 40 min; giving up.');
+    console.error('e2e: still running after 65 min; giving up.');
     process.exit(1);
-  }, 40 * 60_000).unref();
+  }, 65 * 60_000).unref();
   main().then(
     (code) => process.exit(code),
     (err) => {

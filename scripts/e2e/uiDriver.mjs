@@ -28,8 +28,8 @@ function actions(getPage, shotsDir, prefix) {
     },
     text: async ({ selector }) => getPage().locator(selector).first().innerText({ timeout: 3_000 }).catch(() => ''),
     webviewText: async () => webview(getPage()).locator('body').innerText({ timeout: 5_000 }),
-    webviewClick: async ({ selector, text }) => {
-      await webview(getPage()).locator(selector).filter({ hasText: text }).first().click({ timeout: 15_000 });
+    webviewClick: async ({ selector, text, nth = 0 }) => {
+      await webview(getPage()).locator(selector).filter({ hasText: text }).nth(nth).click({ timeout: 15_000 });
       return true;
     },
   };

@@ -86,7 +86,7 @@ export const EVAL_NEEDS_MODEL =
   'Evaluate needs a model. On the embedded backend it evaluates the task\'s latest trained program: use "Train (prompts → MMGRPO)" first. To evaluate against an OpenAI-compatible server instead, set mmgrpo.inferenceUrl and mmgrpo.model.';
 
 export const LOCAL_CANNOT_TRAIN =
-  'Weights train on the embedded or remote backend only: the local backend\'s pretrained model serves inference. Use "Optimize prompts" or "Evaluate" on it, or set mmgrpo.backend to embedded or remote to train.';
+  'The local backend runs inference only, so weights cannot train on it: set mmgrpo.backend to embedded or remote to train, or use "Optimize prompts" or "Evaluate" here.';
 
 /**
  * CLI arguments (after `cli.js`) for a definition; `--json` always, so the

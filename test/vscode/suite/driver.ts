@@ -15,8 +15,8 @@ export interface Driver {
   text(selector: string): Promise<string>;
   /** innerText of the active webview's document. */
   webviewText(): Promise<string>;
-  /** Clicks the element of the active webview matching selector whose text contains `text`. */
-  webviewClick(selector: string, text: string): Promise<void>;
+  /** Clicks the element of the active webview matching selector whose text contains `text` (the nth such, default the first). */
+  webviewClick(selector: string, text: string, nth?: number): Promise<void>;
 }
 
 async function call<T>(base: string, action: string, body: Record<string, unknown> = {}): Promise<T> {
@@ -35,7 +35,7 @@ export function driver(): Driver | undefined {
     clickLens: (text) => call(base, 'clickLens', { text }),
     text: (selector) => call(base, 'text', { selector }),
     webviewText: () => call(base, 'webviewText'),
-    webviewClick: (selector, text) => call(base, 'webviewClick', { selector, text }),
+    webviewClick: (selector, text, nth) => call(base, 'webviewClick', { selector, text, nth }),
   };
 }
 

@@ -2,52 +2,16 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { readEvents } from '../../../src/engine/runs';
-import type { RunEvent, StepFinishedEvent } from '../../../src/protocol/events';
+import type { StepFinishedEvent } from '../../../src/protocol/events';
 import { driver, shot } from './driver';
+import { localBackendScenario } from './local';
+import { eventsOf, runFromTaskLens, runOf, settled, waitIdle } from './runs';
 import { api, lensesOf, openFile, runCommandOf, titles, waitFor, wsFile } from './util';
 
 // The scenarios of a trusted workspace, in order: they share one real run.
 
 const TASK_LENSES = ['Train (prompts → MMGRPO)', 'Optimize prompts', 'Evaluate'];
 const MODULES = ['triage', 'classify'];
-
-/** The run's events so far; readEvents tolerates the torn last line of a run still writing. */
-const eventsOf = (runDir: string): RunEvent[] => readEvents(runDir).events;
-
-async function runOf(id: string) {
-  const a = await api();
-  await a.reloadRuns();
-  return a.runs().find((r) => r.id === id);
-}
-
-async function waitIdle(what: string, timeoutMs: number): Promise<void> {
-  const a = await api();
-  await waitFor(what, () => a.activeRuns().length === 0, timeoutMs);
-}
-
-/** The run once it is no longer running (its status read from the run store). */
-function settled(id: string) {
-  return waitFor(`run ${id} to settle`, async () => {
-    const r = await runOf(id);
-    return r && r.status !== 'running' && r;
-  });
-}
-
-/** Clicks a task lens (or runs its command without a browser) and waits for the new run to finish. */
-async function runFromTaskLens(title: string, command: string, what: string) {
-  const a = await api();
-  const known = new Set(a.runs().map((r) => r.id));
-  await openFile(wsFile('task.ts'));
-  const ui = driver();
-  if (ui) await ui.clickLens(title);
-  else await vscode.commands.executeCommand(command, { taskFile: wsFile('task.ts'), taskName: 'banking77' });
-  const started = await waitFor(what, () => a.activeRuns().find((r) => r.runId && !known.has(r.runId)), 120_000);
-  await waitIdle(`${what} to finish`, 300_000);
-  const run = await settled(started.runId!);
-  assert.equal(run.status, 'completed', `terminal said:\n${a.recentOutput().slice(-20).join('\n')}`);
-  return run;
-}
 
 export function trustedScenarios(): void {
   describe('MMGRPO Studio in a real VS Code (trusted workspace)', function () {
@@ -295,5 +259,7 @@ export function trustedScenarios(): void {
       await waitFor('undo to restore the source', () => editor.document.getText() === original);
       await vscode.commands.executeCommand('workbench.action.files.revert');
     });
+
+    localBackendScenario();
   });
 }
