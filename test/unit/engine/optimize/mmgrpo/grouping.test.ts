@@ -4,7 +4,7 @@ import { formGroups } from '../../../../../src/engine/optimize/mmgrpo/grouping';
 import { hasZeroVariance, selectKDiverse, std, withAdvantages } from '../../../../../src/engine/optimize/mmgrpo/advantages';
 import { moduleStats } from '../../../../../src/engine/optimize/mmgrpo/stats';
 import type { Group, Rollout } from '../../../../../src/engine/optimize/mmgrpo/types';
-import { seededRandom } from '../../../../../src/engine/util/rng';
+import { randInt, seededRandom } from '../../../../../src/engine/util/rng';
 
 function call(module: string, invocation: number, completion: string | null = `${module}#${invocation}`): ModuleCallRecord {
   return { module, invocation, messages: [{ role: 'user', content: module }], completion, inputs: {}, latencyMs: 1 };
@@ -61,6 +61,25 @@ describe('MMGRPO grouping', () => {
     const b = formGroups(0, unequal, 'fill', 'randint', seededRandom(7));
     assert.deepEqual(a, b);
     for (const g of a) for (const m of g.members) assert.match(m.call.completion!, new RegExp(`^r${m.rolloutIndex}:${g.module}#`));
+  });
+
+  it('fill/randint fills every missing call with a uniform seeded draw over the rollout\'s own calls', () => {
+    // Rollout 0 calls m 5 times, rollout 1 only 3: invocations 3 and 4 of rollout 1 are filled.
+    const rs = [rollout(0, 1, { m: 5 }), rollout(1, 0, { m: 3 })];
+    const picks: number[] = [];
+    for (let seed = 1; seed <= 40; seed++) {
+      const groups = formGroups(0, rs, 'fill', 'randint', seededRandom(seed));
+      assert.deepEqual(shape(groups), ['m[0]:0,1', 'm[1]:0,1', 'm[2]:0,1', 'm[3]:0,1*', 'm[4]:0,1*'], 'randint fills like max');
+      // The draws are randInt over the 3 calls, in group order, from the same seeded stream.
+      const rand = seededRandom(seed);
+      for (const g of groups.slice(3)) {
+        const filled = g.members.find((m) => m.filled)!;
+        const k = Number(filled.call.completion!.split('#')[1]);
+        assert.equal(k, randInt(rand, 3), `seed ${seed}, ${g.module}[${g.invocation}]`);
+        picks.push(k);
+      }
+    }
+    for (const k of [0, 1, 2]) assert.ok(picks.includes(k), `call ${k} is drawn for some seed (not always the last)`);
   });
 
   it('two modules with the same prompt stay separate groups (keyed by name, not signature)', () => {
