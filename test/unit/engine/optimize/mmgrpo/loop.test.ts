@@ -101,6 +101,41 @@ describe('MMGRPO loop (fake model behind the real trainer protocol)', function (
     assert.ok(trained.every((g) => !g.zeroVariance && g.members.some((m) => m.advantage !== 0)));
   });
 
+  it('sends the trainer exactly the groups with reward variance, each member with its rollout\'s reward and advantage', async () => {
+    const { backend, events } = await train(join(dir, 'sent'), base);
+    const steps = finished(events);
+    assert.equal(backend.record.steps.length, steps.length, 'one trainer step per loop step (every step has a group with signal)');
+    let zeroVarianceSeen = 0;
+    steps.forEach((step, i) => {
+      const rolloutEvent = events.find((e) => e.type === 'rollouts' && e.step === step.step);
+      assert.ok(rolloutEvent && rolloutEvent.type === 'rollouts');
+      // Recomputed here from the rollouts, not taken from the loop's own records.
+      const expected = step.groups.flatMap((g) => {
+        const members = g.members.map((m) => {
+          const r = rolloutEvent.rollouts.find((x) => x.exampleIndex === g.exampleIndex && x.rolloutIndex === m.rolloutIndex)!;
+          const c = r.trace[m.callIndex];
+          assert.equal(c.module, g.module, 'the member points at a call of its module');
+          return { prompt: c.messages, completion: c.completion, reward: r.reward };
+        });
+        const rewards = members.map((m) => m.reward);
+        if (rewards.every((r) => r === rewards[0])) {
+          zeroVarianceSeen++;
+          return [];
+        }
+        const mu = rewards.reduce((a, b) => a + b, 0) / rewards.length;
+        const sd = Math.sqrt(rewards.reduce((a, r) => a + (r - mu) ** 2, 0) / (rewards.length - 1));
+        return [members.map((m) => ({ ...m, advantage: (m.reward - mu) / (sd + 1e-4) }))];
+      });
+      const sent = backend.record.steps[i].groups.map((g) => g.map((m) => ({ prompt: m.messages, completion: m.completion, reward: m.reward, advantage: m.advantage })));
+      assert.equal(sent.length, expected.length, `step ${step.step}: groups sent`);
+      sent.forEach((g, j) => {
+        assert.deepEqual(g.map(({ advantage, ...rest }) => rest), expected[j].map(({ advantage, ...rest }) => rest), `step ${step.step} group ${j}`);
+        g.forEach((m, k) => assert.ok(Math.abs(m.advantage! - expected[j][k].advantage) < 1e-9, `step ${step.step} group ${j} member ${k}: advantage ${m.advantage} != ${expected[j][k].advantage}`));
+      });
+    });
+    assert.ok(zeroVarianceSeen > 0, 'the run has zero-variance groups to leave out');
+  });
+
   it('is deterministic for a seed: the same groups come out', async () => {
     const a = await train(join(dir, 'a'), base);
     const b = await train(join(dir, 'b'), base);
