@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { FakeBackend } from '../../../fixtures/fakeBackend';
 import { initializeBody, member, request, startFakeServer, stepBody, type TestServer } from './httpHelpers';
@@ -15,6 +16,29 @@ describe('embedded server: Arbor protocol', () => {
 
   it('binds 127.0.0.1 and reports a /v1 base URL', () => {
     assert.match(server.baseUrl, /^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+  });
+
+  it('listens on 127.0.0.1 only: the listening socket\'s own address, not just the URL it reports', async () => {
+    // The URL is a string the server builds; the socket's address is what other machines can reach.
+    const listening: net.Server[] = [];
+    const original = net.Server.prototype.listen;
+    net.Server.prototype.listen = function (this: net.Server, ...args: unknown[]) {
+      listening.push(this);
+      return (original as (...a: unknown[]) => net.Server).apply(this, args);
+    } as typeof original;
+    let other: TestServer;
+    try {
+      other = await startFakeServer();
+    } finally {
+      net.Server.prototype.listen = original;
+    }
+    try {
+      assert.equal(listening.length, 1, 'one listening socket');
+      const { address, family, port } = listening[0].address() as net.AddressInfo;
+      assert.deepEqual({ address, family, port }, { address: '127.0.0.1', family: 'IPv4', port: other.port });
+    } finally {
+      await other.close();
+    }
   });
 
   it('runs initialize -> chat -> step -> status -> checkpoint -> terminate', async () => {
