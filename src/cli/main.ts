@@ -1,7 +1,3 @@
-import { TaskLoadError } from '../engine/tasks/loadTask';
-import { TaskDefinitionError } from '../engine/tasks/defineTask';
-import { LMError } from '../engine/lm/types';
-import { RunStoreError } from '../engine/runs';
 import { ENGINE_VERSION } from '../engine/version';
 import { evalCommand } from './commands/evalCommand';
 import { runsCommand } from './commands/runsCommand';
@@ -11,10 +7,7 @@ import { trainCommand } from './commands/trainCommand';
 import { optimizeCommand } from './commands/optimizeCommand';
 import { applyCommand } from './commands/applyCommand';
 import { modelsCommand } from './commands/modelsCommand';
-import { ModelStoreError } from '../engine/models';
-import { TrainerError } from '../engine/trainer';
-import { ConfigError } from '../engine/optimize/mmgrpo/config';
-import { EXIT, UsageError } from './errors';
+import { EXIT, reportError } from './errors';
 
 const HELP = `mmgrpo ${ENGINE_VERSION}: optimize multi-module LM programs (prompts and weights)
 
@@ -56,21 +49,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command(rest);
   } catch (err) {
-    return reportError(err);
+    const { text, code } = reportError(err);
+    process.stderr.write(text);
+    return code;
   }
-}
-
-function reportError(err: unknown): number {
-  const known = err instanceof UsageError || err instanceof TaskLoadError || err instanceof TaskDefinitionError || err instanceof RunStoreError || err instanceof LMError || err instanceof TrainerError || err instanceof ConfigError || err instanceof ModelStoreError;
-  if (known) {
-    const message = (err as Error).message;
-    // Usage errors already name their command ("mmgrpo eval: ..."): do not say mmgrpo twice.
-    process.stderr.write(message.startsWith('mmgrpo ') ? `${message}\n` : `mmgrpo: ${message}\n`);
-    return err instanceof UsageError ? EXIT.usage : EXIT.failed;
-  }
-  const e = err instanceof Error ? err : new Error(String(err));
-  process.stderr.write(`mmgrpo: unexpected error: ${e.message}\n${process.env.MMGRPO_DEBUG ? e.stack + '\n' : '(set MMGRPO_DEBUG=1 for the stack trace)\n'}`);
-  return EXIT.failed;
 }
 
 if (require.main === module) {
@@ -79,8 +61,9 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (err) => {
-      process.stderr.write(`mmgrpo: ${(err as Error).message}\n`);
-      process.exitCode = EXIT.failed;
+      const { text, code } = reportError(err);
+      process.stderr.write(text);
+      process.exitCode = code;
     },
   );
 }

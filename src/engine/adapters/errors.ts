@@ -1,8 +1,9 @@
 import type { ParseFailureInfo } from '../../protocol/trace';
 import type { Signature } from '../program/signature';
+import { MmgrpoError } from '../errors';
 
 /** A completion that does not hold every output field in a usable form. */
-export class AdapterParseError extends Error {
+export class AdapterParseError extends MmgrpoError {
   /** Dotted module name, filled in by the predictor that made the call. */
   module?: string;
 

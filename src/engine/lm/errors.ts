@@ -1,6 +1,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { LMError, type LMErrorKind } from './types';
 import { parseRetryAfterMs } from './retry';
+import { MmgrpoError } from '../errors';
 
 /** One failed attempt, already classified; the retry loop decides from `retryable`. */
 export interface AttemptFailure {
@@ -14,7 +15,7 @@ export interface AttemptFailure {
   retryAfterMs?: number;
 }
 
-export class AttemptError extends Error {
+export class AttemptError extends MmgrpoError {
   constructor(readonly failure: AttemptFailure) {
     super(failure.detail ?? failure.kind);
     this.name = 'AttemptError';

@@ -1,4 +1,5 @@
 import type { ChatMessage, TokenLogprob, TokenUsage } from '../../protocol/lm';
+import { MmgrpoError } from '../errors';
 
 /** OpenAI-style sampling settings (snake_case, as sent on the wire). */
 export interface SamplingParams {
@@ -56,7 +57,7 @@ export type LMErrorKind =
   | 'budget';
 
 /** A failed LM call, after retries; `message` says what happened and how to fix it. */
-export class LMError extends Error {
+export class LMError extends MmgrpoError {
   constructor(
     readonly kind: LMErrorKind,
     message: string,

@@ -1,7 +1,8 @@
 import { catalogueNames, downloadSize, type ModelEntry } from './catalogue';
+import { MmgrpoError } from '../errors';
 
 /** A model could not be pulled, found or used; the message says what, where and how to fix it. */
-export class ModelStoreError extends Error {
+export class ModelStoreError extends MmgrpoError {
   constructor(message: string) {
     super(message);
     this.name = 'ModelStoreError';

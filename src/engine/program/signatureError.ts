@@ -1,8 +1,10 @@
+import { MmgrpoError } from '../errors';
+
 /**
  * A signature that cannot be understood. For the string form the message names
  * the 0-based column and shows a caret under it, so the fix is obvious.
  */
-export class SignatureError extends Error {
+export class SignatureError extends MmgrpoError {
   constructor(
     readonly reason: string,
     readonly signature?: string,

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { MmgrpoError } from '../errors';
 
 export const MANIFEST_FILE = 'run.json';
 export const EVENTS_FILE = 'events.jsonl';
@@ -9,7 +10,7 @@ export function runsRoot(workspace: string): string {
   return join(workspace, '.mmgrpo', 'runs');
 }
 
-export class RunStoreError extends Error {
+export class RunStoreError extends MmgrpoError {
   constructor(message: string) {
     super(message);
     this.name = 'RunStoreError';

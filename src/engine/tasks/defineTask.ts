@@ -1,8 +1,9 @@
 import { Module } from '../program/module';
 import { TASK_BRAND, type Example, type Task, type TaskDefinition } from './types';
+import { MmgrpoError } from '../errors';
 
 /** A task definition that cannot run; the message says which field and how to fix it. */
-export class TaskDefinitionError extends Error {
+export class TaskDefinitionError extends MmgrpoError {
   constructor(message: string) {
     super(message);
     this.name = 'TaskDefinitionError';

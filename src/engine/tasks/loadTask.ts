@@ -5,9 +5,10 @@ import { dirname, extname, relative, resolve } from 'node:path';
 import * as sdk from '../sdk';
 import { isTask } from './defineTask';
 import type { Task } from './types';
+import { MmgrpoError } from '../errors';
 
 /** A task file that could not be loaded: the message names the file and line. */
-export class TaskLoadError extends Error {
+export class TaskLoadError extends MmgrpoError {
   constructor(message: string, readonly file: string, readonly line?: number) {
     super(message);
     this.name = 'TaskLoadError';

@@ -1,7 +1,9 @@
+import { MmgrpoError } from '../errors';
+
 export type TrainerErrorKind = 'unreachable' | 'timeout' | 'auth' | 'rejected' | 'server' | 'bad_response' | 'config';
 
 /** A failed trainer call (after retries); `message` says what happened and what to do. */
-export class TrainerError extends Error {
+export class TrainerError extends MmgrpoError {
   constructor(
     readonly kind: TrainerErrorKind,
     message: string,

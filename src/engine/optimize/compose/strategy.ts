@@ -1,5 +1,6 @@
 import { WEIGHTS_STAGE } from '../mmgrpo/trainRun';
 import { normalizeStrategy, strategyList } from './strategyNames';
+import { EXIT, MmgrpoError } from '../../errors';
 
 export { STRATEGIES, type StrategyName } from './strategyNames';
 
@@ -11,9 +12,9 @@ export interface StagePlan {
   name: string;
 }
 
-export class StrategyError extends Error {
+export class StrategyError extends MmgrpoError {
   constructor(message: string) {
-    super(message);
+    super(message, { exitCode: EXIT.usage });
     this.name = 'StrategyError';
   }
 }

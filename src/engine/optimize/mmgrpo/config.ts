@@ -1,4 +1,5 @@
 import type { FillStrategy, GroupingMode } from './types';
+import { EXIT, MmgrpoError } from '../../errors';
 
 export type LossType = 'grpo' | 'bnpo' | 'dr_grpo' | 'dapo';
 
@@ -150,10 +151,10 @@ export type MMGRPOConfigInput = Partial<Omit<MMGRPOConfig, 'trainer' | 'backend'
   budgets?: Partial<Budgets>;
 };
 
-/** Invalid configuration: rejected before any LM call, saying what to change. */
-export class ConfigError extends Error {
+/** Invalid configuration: rejected before any LM call, saying what to change (bad input: exit 2). */
+export class ConfigError extends MmgrpoError {
   constructor(message: string) {
-    super(message);
+    super(message, { exitCode: EXIT.usage });
     this.name = 'ConfigError';
   }
 }
