@@ -13,7 +13,7 @@ export function jsonPrinter(out: NodeJS.WritableStream = process.stdout): Printe
 /** People: a progress bar with ETA on stderr (redrawn on a TTY, periodic lines otherwise). */
 export function humanPrinter(err: NodeJS.WriteStream = process.stderr): Printer {
   const tty = Boolean(err.isTTY);
-  let started = 0;
+  const clock = new EtaClock();
   let lastLine = 0;
   let barShown = false;
   const clear = () => {
@@ -28,11 +28,12 @@ export function humanPrinter(err: NodeJS.WriteStream = process.stderr): Printer 
     event(e) {
       switch (e.type) {
         case 'stage_started':
-          started = Date.now();
+          clock.restart();
           say(`▸ ${e.label}`);
           break;
         case 'progress': {
-          const line = progressLine(e.done, e.total, Date.now() - started);
+          const { elapsedMs, etaMs } = clock.update(e.stage, e.done, e.total, Date.now());
+          const line = progressLine(e.done, e.total, elapsedMs, etaMs);
           if (tty) {
             err.write('\r\x1b[2K' + line);
             barShown = true;
@@ -46,7 +47,7 @@ export function humanPrinter(err: NodeJS.WriteStream = process.stderr): Printer 
           say(`  ${e.step !== undefined ? `step ${e.step} ` : ''}${e.split} score ${(e.score * 100).toFixed(1)}% over ${e.count} examples${e.errors ? `, ${e.errors} with errors` : ''}`);
           break;
         case 'step_started':
-          started = Date.now();
+          clock.restart();
           break;
         case 'step_finished':
           say(stepLine(e));
@@ -76,12 +77,60 @@ function stepLine(e: Extract<RunEvent, { type: 'step_finished' }>): string {
   return `  step ${e.step}: reward ${e.rewardMean.toFixed(3)} ± ${e.rewardStd.toFixed(3)}, groups ${trained}/${groups} trained${loss !== undefined ? `, loss ${loss.toFixed(4)}` : ''}${fails ? `, ${fails} failed rollouts` : ''}`;
 }
 
-export function progressLine(done: number, total: number, elapsedMs: number): string {
+export function progressLine(done: number, total: number, elapsedMs: number, etaMs?: number): string {
   const width = 28;
   const frac = total > 0 ? Math.min(1, done / total) : 0;
   const filled = Math.round(frac * width);
-  const eta = done > 0 && done < total ? ` ETA ${formatDuration(((total - done) * elapsedMs) / done)}` : '';
+  const eta = etaMs !== undefined && done < total ? ` ETA ${formatDuration(etaMs)}` : '';
   return `  [${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${done}/${total} ${formatDuration(elapsedMs)}${eta}`;
+}
+
+/** Items a stage must finish before its ETA shows: one slow first item (a cold cache, a model load) says little. */
+export const ETA_MIN_ITEMS = 3;
+/** Items in the moving window the rate is measured over, so the ETA follows a rate that changes. */
+export const ETA_WINDOW = 20;
+
+/**
+ * Elapsed time and ETA of the current progress stage. The clock restarts
+ * whenever the progress stage changes or its count starts over (a training
+ * step's rollouts, then its validation), so one stage's time never leaks into
+ * another's estimate.
+ */
+export class EtaClock {
+  /** Stage and total of the progress being timed; undefined right after a restart. */
+  private key: string | undefined;
+  private lastDone = 0;
+  private lastAt = Date.now();
+  private startedAt = this.lastAt;
+  private samples: { t: number; done: number }[] = [{ t: this.lastAt, done: 0 }];
+
+  /** Records `done` of `total` for `stage` at time `now`; returns the elapsed time and, once known, the ETA. */
+  update(stage: string, done: number, total: number, now: number): { elapsedMs: number; etaMs?: number } {
+    const key = `${stage}\u0000${total}`;
+    // A stage that changes without a stage_started began when the previous one's last item ended.
+    if (this.key !== undefined && (key !== this.key || done < this.lastDone)) this.restart(this.lastAt);
+    this.key = key;
+    this.lastDone = done;
+    this.lastAt = now;
+    this.samples.push({ t: now, done });
+    if (this.samples.length > ETA_WINDOW + 1) this.samples.shift();
+    const elapsedMs = now - this.startedAt;
+    if (done < ETA_MIN_ITEMS || done >= total) return { elapsedMs };
+    const first = this.samples[0];
+    const items = done - first.done;
+    const span = now - first.t;
+    if (items <= 0 || span <= 0) return { elapsedMs };
+    return { elapsedMs, etaMs: ((total - done) * span) / items };
+  }
+
+  /** A new stage or training step starts at `now` (its first progress event may come much later). */
+  restart(now = Date.now()): void {
+    this.key = undefined;
+    this.lastDone = 0;
+    this.lastAt = now;
+    this.startedAt = now;
+    this.samples = [{ t: now, done: 0 }];
+  }
 }
 
 export function formatDuration(ms: number): string {
