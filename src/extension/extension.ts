@@ -5,7 +5,7 @@ import { PROMPT_SCHEME, PromptDocuments } from './commands/promptDiff';
 import { DetectionService } from './detection/detectionService';
 import { SOURCE_LANGUAGES } from './detection/scanGlobs';
 import { MmgrpoCodeLensProvider, StaleStatus } from './lenses/codeLensProvider';
-import { valScoreOf } from './lenses/runFacts';
+import { valScoreOf } from './runs/runFacts';
 import { RunPanels } from './panel/panelHost';
 import { RunModel } from './runs/runModel';
 import type { Services } from './services';

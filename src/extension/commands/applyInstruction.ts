@@ -3,7 +3,7 @@ import { instructionTextEdit } from '../../engine/discovery';
 import type { ApplyInstructionArgs } from '../lenses/computeLenses';
 import { toVsRange } from '../lenses/codeLensProvider';
 import type { Services } from '../services';
-import { samePath } from '../lenses/runFacts';
+import { samePath } from '../runs/runFacts';
 
 function isArgs(x: unknown): x is ApplyInstructionArgs {
   const a = x as Record<string, unknown> | null;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { COMMANDS, type CommandId } from '../commands';
+import { COMMANDS, type CommandId } from '.';
 import type { Services } from '../services';
 import type { RunsNode } from '../tree/buildTree';
 import { applyInstruction } from './applyInstruction';

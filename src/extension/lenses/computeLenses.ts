@@ -1,6 +1,6 @@
 import type { FileState, IndexedProgram, IndexedTask, Range, ResolvedPredictor } from '../../engine/discovery';
 import { COMMANDS } from '../commands';
-import { lastModuleStats, type LensRun, percent, promptChange, runsOfTasks, samePath, valScoreOf } from './runFacts';
+import { lastModuleStats, type RunInfo, percent, promptChange, runsOfTasks, samePath, valScoreOf } from '../runs/runFacts';
 
 // Which code lenses a file shows, as plain data. The VS Code provider only
 // converts these to CodeLens objects, so all the logic is tested in Node.
@@ -21,7 +21,7 @@ export interface LensInput {
   programs: readonly IndexedProgram[];
   predictorsOf(programName: string, programFile: string): ResolvedPredictor[] | undefined;
   /** All runs of the workspace, newest first. */
-  runs: readonly LensRun[];
+  runs: readonly RunInfo[];
 }
 
 /** Arguments of the apply command: enough to find the predictor again in the current text. */
@@ -70,7 +70,7 @@ function taskLenses(input: LensInput, t: IndexedTask): LensSpec[] {
   ];
 }
 
-function programRuns(input: LensInput, p: IndexedProgram): LensRun[] {
+function programRuns(input: LensInput, p: IndexedProgram): RunInfo[] {
   const taskFiles = input.tasks.filter((t) => t.programRef && t.programRef.name === p.name && samePath(t.programRef.file, p.file)).map((t) => t.file);
   return taskFiles.length ? runsOfTasks(input.runs, taskFiles) : [];
 }

@@ -1,5 +1,5 @@
 import type { MmgrpoSettings } from '../config';
-import type { LensRun } from '../lenses/runFacts';
+import type { RunInfo } from '../runs/runFacts';
 import { EVAL_NEEDS_MODEL, evalsTrainedRun } from './taskDefinition';
 
 // What the Evaluate button evaluates, from the settings and the task's runs.
@@ -19,7 +19,7 @@ export type EvalTarget =
  * prompts on that model), else the program as written, since a pretrained model
  * is worth evaluating as it is. A server: the program as written.
  */
-export function evalTarget(settings: MmgrpoSettings, taskRuns: readonly LensRun[]): EvalTarget {
+export function evalTarget(settings: MmgrpoSettings, taskRuns: readonly RunInfo[]): EvalTarget {
   if (evalsTrainedRun(settings)) {
     const run = taskRuns.find((r) => finishedWithResult(r) && r.manifest.kind !== 'eval');
     return run ? { kind: 'run', runId: run.id, note: `Evaluating the best program of run ${run.id} (its prompts and trained weights).` } : { kind: 'none', message: EVAL_NEEDS_MODEL };
@@ -31,10 +31,10 @@ export function evalTarget(settings: MmgrpoSettings, taskRuns: readonly LensRun[
   return { kind: 'program' };
 }
 
-const finishedWithResult = (r: LensRun): boolean => r.status === 'completed' && r.resultState !== undefined;
+const finishedWithResult = (r: RunInfo): boolean => r.status === 'completed' && r.resultState !== undefined;
 
 /** The backend an optimize run ran on, as its run.json records it (config.mmgrpo.backend.kind). */
-export function backendOfRun(run: LensRun): string | undefined {
+export function backendOfRun(run: RunInfo): string | undefined {
   const config = run.manifest.config as { mmgrpo?: { backend?: { kind?: unknown } } } | undefined;
   const kind = config?.mmgrpo?.backend?.kind;
   return typeof kind === 'string' ? kind : undefined;

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { runsOfTasks } from '../lenses/runFacts';
+import { runsOfTasks } from '../runs/runFacts';
 import { apiKey, currentSettings, UNTRUSTED_MESSAGE, type Services } from '../services';
 import { evalTarget } from './evalTarget';
 import { backendRefusal, childEnv, cliArgs, parseTaskDefinition, TASK_COMMANDS, TASK_TYPE, taskLabel, type MmgrpoTaskDefinition, type ResumableKind } from './taskDefinition';

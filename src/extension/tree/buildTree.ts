@@ -1,11 +1,11 @@
 import type { GroupRecord, RolloutRecord, RunStatus, StepFinishedEvent } from '../../protocol/events';
-import { percent, type LensRun } from '../lenses/runFacts';
+import { percent, type RunInfo } from '../runs/runFacts';
 
 // The Runs view as pure data: tasks → runs → steps → modules → groups →
 // rollouts. The TreeDataProvider maps nodes to TreeItems and nothing else.
 
 /** What the tree needs of a run: the lenses' view of it, without the final state. */
-export type TreeRun = Omit<LensRun, 'resultState'>;
+export type TreeRun = Omit<RunInfo, 'resultState'>;
 
 export type RunsNode =
   | { kind: 'task'; taskFile: string; taskName: string; runDirs: string[] }

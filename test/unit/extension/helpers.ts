@@ -1,5 +1,5 @@
 import type { ModuleStepStats, ProgramStateJson, RunEvent, RunManifest, RunStatus } from '../../../src/protocol/events';
-import type { LensRun } from '../../../src/extension/lenses/runFacts';
+import type { RunInfo } from '../../../src/extension/runs/runFacts';
 
 let seq = 0;
 /** A run event with the stamped fields filled in (tests only care about the payload). */
@@ -19,6 +19,6 @@ export function manifest(over: Partial<RunManifest> & { id: string; taskFile: st
   return { schemaVersion: 1, kind: 'train', createdAt: '2026-11-30T10:00:00.000Z', taskName: 't', seed: 0, config: {}, engineVersion: '0', nodeVersion: 'v20', programStateBefore: state({}), ...over };
 }
 
-export function run(m: RunManifest, events: RunEvent[], extra: { status?: RunStatus; summary?: Record<string, number>; resultState?: ProgramStateJson } = {}): LensRun {
+export function run(m: RunManifest, events: RunEvent[], extra: { status?: RunStatus; summary?: Record<string, number>; resultState?: ProgramStateJson } = {}): RunInfo {
   return { id: m.id, dir: `/runs/${m.id}`, manifest: m, events, status: extra.status ?? 'completed', summary: extra.summary ?? {}, resultState: extra.resultState };
 }

@@ -1,16 +1,16 @@
 import { strict as assert } from 'node:assert';
 import { readSettings } from '../../../../src/extension/config';
-import type { LensRun } from '../../../../src/extension/lenses/runFacts';
+import type { RunInfo } from '../../../../src/extension/runs/runFacts';
 import { evalTarget } from '../../../../src/extension/tasks/evalTarget';
 import { EVAL_NEEDS_MODEL } from '../../../../src/extension/tasks/taskDefinition';
 
 const state = { version: 1, predictors: {} };
 
 /** A run of the task as the run store reads it; `backend` is recorded as run.json's config.mmgrpo.backend.kind. */
-function run(id: string, kind: 'eval' | 'optimize' | 'train', o: { backend?: string; status?: LensRun['status']; result?: boolean } = {}): LensRun {
+function run(id: string, kind: 'eval' | 'optimize' | 'train', o: { backend?: string; status?: RunInfo['status']; result?: boolean } = {}): RunInfo {
   const config = o.backend ? { strategy: 'p', mmgrpo: { backend: { kind: o.backend, model: 'smollm2' } } } : {};
   const manifest = { schemaVersion: 1, id, kind, createdAt: '', taskName: 't', taskFile: '/w/t.ts', seed: 0, config, engineVersion: '', nodeVersion: '', programStateBefore: state };
-  return { id, dir: `/w/.mmgrpo/runs/${id}`, manifest, status: o.status ?? 'completed', summary: {}, events: [], resultState: o.result === false ? undefined : state } as LensRun;
+  return { id, dir: `/w/.mmgrpo/runs/${id}`, manifest, status: o.status ?? 'completed', summary: {}, events: [], resultState: o.result === false ? undefined : state } as RunInfo;
 }
 
 const embedded = readSettings(() => undefined);

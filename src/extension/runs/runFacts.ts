@@ -2,10 +2,12 @@ import * as path from 'node:path';
 import type { ModuleStepStats, PredictorStateJson, RunEvent, RunManifest, RunStatus } from '../../protocol/events';
 import type { ProgramStateJson } from '../../protocol/events';
 
-// Facts about past runs that the code lenses show. Pure functions of runs
-// already in memory: the lens provider never touches the file system.
+// The extension's model of a run, and the facts that lenses, the Runs view and
+// commands derive from it. Pure functions of runs already in memory: no
+// provider touches the file system.
 
-export interface LensRun {
+/** What the extension knows of one run (RunRecord is its async-read form). */
+export interface RunInfo {
   id: string;
   dir: string;
   manifest: RunManifest;
@@ -18,12 +20,12 @@ export interface LensRun {
 export const samePath = (a: string, b: string): boolean => path.resolve(a) === path.resolve(b);
 
 /** Runs of any of the given task files, newest first (input order is kept). */
-export function runsOfTasks<R extends LensRun>(runs: readonly R[], taskFiles: readonly string[]): R[] {
+export function runsOfTasks<R extends RunInfo>(runs: readonly R[], taskFiles: readonly string[]): R[] {
   return runs.filter((r) => taskFiles.some((f) => samePath(r.manifest.taskFile, f)));
 }
 
 /** The run's headline validation score: the summary's, else the last step's. */
-export function valScoreOf(run: LensRun): number | undefined {
+export function valScoreOf(run: RunInfo): number | undefined {
   if (run.summary['val/score'] !== undefined) return run.summary['val/score'];
   for (let i = run.events.length - 1; i >= 0; i--) {
     const e = run.events[i];
@@ -37,7 +39,7 @@ export interface ModuleFacts extends ModuleStepStats {
 }
 
 /** One module's statistics at the last finished training step of a run. */
-export function lastModuleStats(run: LensRun, module: string): ModuleFacts | undefined {
+export function lastModuleStats(run: RunInfo, module: string): ModuleFacts | undefined {
   for (let i = run.events.length - 1; i >= 0; i--) {
     const e = run.events[i];
     if (e.type !== 'step_finished') continue;
@@ -55,7 +57,7 @@ export interface PromptChange {
 }
 
 /** How a run changed one predictor's prompt (needs the run's result.json). */
-export function promptChange(run: LensRun, module: string): PromptChange | undefined {
+export function promptChange(run: RunInfo, module: string): PromptChange | undefined {
   const after = run.resultState?.predictors[module];
   if (!after) return undefined;
   const before = run.manifest.programStateBefore?.predictors[module];

@@ -1,5 +1,7 @@
-// Every command id in one table. package.json's `contributes.commands` must
-// list the same ids (a unit test checks both directions).
+// Every command id in one table, as the folder's index: `../commands` is
+// where every caller finds them, one handler file per command sits beside it.
+// package.json's `contributes.commands` must list the same ids (a unit test
+// checks both directions).
 
 export const COMMANDS = {
   train: 'mmgrpo.train',
@@ -19,6 +21,3 @@ export const COMMANDS = {
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
-
-/** Commands that only make sense with arguments (from a lens or the tree): hidden from the palette. */
-export const CONTEXT_ONLY: readonly CommandId[] = [COMMANDS.promptDiff, COMMANDS.applyInstruction, COMMANDS.openRollout];
