@@ -27,9 +27,10 @@ export function formatScoreDelta(delta: number | undefined | null): string {
 
 /**
  * Summary keys that hold scores (formatted with formatScore), by their last
- * slash segment: `val/score`, `val/start`, `p1/final`, `val/best`. Counts and
- * steps (`val/errors`, `val/best_step`) are not scores.
+ * slash segment: `val/score`, `val/start`, `p1/final`, `val/best`, and a
+ * stage's val score `p1/val`. Counts and steps (`val/errors`,
+ * `val/best_step`, `stages/finished`) are not scores.
  */
 export function isScoreKey(key: string): boolean {
-  return /(^|\/)(score|start|final|best)$/.test(key);
+  return /(^|\/)(score|start|final|best|val)$/.test(key);
 }

@@ -15,6 +15,6 @@ describe('score format (one for CLI, editor, panel and report)', () => {
   });
 
   it('knows which summary keys are scores (steps and counts are not)', () => {
-    assert.deepEqual(['val/score', 'val/start', 'p1/final', 'val/best', 'val/best_step', 'train/steps', 'val/errors'].map(isScoreKey), [true, true, true, true, false, false, false]);
+    assert.deepEqual(['val/score', 'val/start', 'p1/final', 'val/best', 'p1/val', 'mmgrpo/val', 'val/best_step', 'train/steps', 'val/errors', 'stages/finished'].map(isScoreKey), [true, true, true, true, true, true, false, false, false, false]);
   });
 });
