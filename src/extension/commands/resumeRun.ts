@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
+import { resumeProblem } from '../runs/runFacts';
 import { runDirArg } from './args';
 import { pickRun } from './pickRun';
 import { runTaskCommand } from './runTask';
@@ -8,9 +9,8 @@ export const resumeRun = (s: Services) => async (arg?: unknown) => {
   const dir = runDirArg(arg) ?? (await pickRun(s, 'Resume which run?'));
   const run = dir ? s.runs.get(dir) : undefined;
   if (!run) return;
-  const kind = run.manifest.kind;
-  if (kind !== 'train' && kind !== 'optimize') return void vscode.window.showWarningMessage(`Run ${run.id} is an ${kind} run; only training and optimization runs can be resumed.`);
-  if (run.status === 'completed' || run.status === 'running') return void vscode.window.showWarningMessage(`Run ${run.id} is ${run.status}; only interrupted or cancelled runs can be resumed.`);
+  const problem = resumeProblem(run);
+  if (problem) return void vscode.window.showWarningMessage(problem);
   // The task command of a run's kind is the CLI command that continues it.
-  await runTaskCommand(s, kind, { taskFile: run.manifest.taskFile, taskName: run.manifest.taskName }, run.id);
+  await runTaskCommand(s, run.manifest.kind === 'train' ? 'train' : 'optimize', { taskFile: run.manifest.taskFile, taskName: run.manifest.taskName }, run.id);
 };

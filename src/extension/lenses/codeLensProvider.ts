@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import type { Range } from '../../engine/discovery';
 import type { DetectionService } from '../detection/detectionService';
 import type { RunModel } from '../runs/runModel';
+import { SETTINGS_SECTION } from '../config';
+import { currentSettings } from '../services';
 import { computeLenses } from './computeLenses';
 
 export const toVsRange = (r: Range): vscode.Range => new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
@@ -13,7 +15,14 @@ export class MmgrpoCodeLensProvider implements vscode.CodeLensProvider, vscode.D
   private readonly subs: vscode.Disposable[];
 
   constructor(private readonly detection: DetectionService, private readonly runs: RunModel) {
-    this.subs = [detection.onDidChange(() => this.changed.fire()), runs.onDidChange(() => this.changed.fire()), this.changed];
+    this.subs = [
+      detection.onDidChange(() => this.changed.fire()),
+      runs.onDidChange(() => this.changed.fire()),
+      // The Train lens names the strategy setting; granting trust makes the run lenses available.
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(`${SETTINGS_SECTION}.trainStrategy`) && this.changed.fire()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()),
+      this.changed,
+    ];
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
@@ -26,6 +35,8 @@ export class MmgrpoCodeLensProvider implements vscode.CodeLensProvider, vscode.D
       programs: index.programs(),
       predictorsOf: (name, file) => index.predictorsOf(name, file),
       runs: this.runs.all(),
+      trainStrategy: currentSettings(doc.uri).trainStrategy,
+      trusted: vscode.workspace.isTrusted,
     });
     return specs.map((s) => new vscode.CodeLens(toVsRange(s.range), { title: s.title, command: s.command, arguments: s.args, tooltip: s.tooltip }));
   }

@@ -1,6 +1,6 @@
 import type { FileState, IndexedProgram, IndexedTask, Range, ResolvedPredictor } from '../../engine/discovery';
 import { COMMANDS } from '../commands';
-import { lastModuleStats, type RunInfo, percent, promptChange, runsOfTasks, samePath, valScoreOf } from '../runs/runFacts';
+import { lastModuleStats, type RunInfo, percent, promptChange, runKindLabel, runsOfTasks, samePath, strategyWords, valScoreOf } from '../runs/runFacts';
 
 // Which code lenses a file shows, as plain data. The VS Code provider only
 // converts these to CodeLens objects, so all the logic is tested in Node.
@@ -22,7 +22,15 @@ export interface LensInput {
   predictorsOf(programName: string, programFile: string): ResolvedPredictor[] | undefined;
   /** All runs of the workspace, newest first. */
   runs: readonly RunInfo[];
+  /** The one-click Train's strategy (setting mmgrpo.trainStrategy): the Train lens names its stages. */
+  trainStrategy: string;
+  /** Restricted Mode runs nothing: the lenses that run the task's code say so instead of offering it. */
+  trusted: boolean;
 }
+
+/** Suffix of a lens that cannot run in Restricted Mode (the click still explains and offers trust). */
+export const NEEDS_TRUST = ' (trust workspace to enable)';
+const TRUST_TOOLTIP = 'Restricted Mode: MMGRPO runs your task file\'s code, so this needs a trusted workspace. Click for how to trust it.';
 
 /** Arguments of the apply command: enough to find the predictor again in the current text. */
 export interface ApplyInstructionArgs {
@@ -62,12 +70,15 @@ function taskLenses(input: LensInput, t: IndexedTask): LensSpec[] {
   const range = t.range;
   const arg = { taskFile: t.file, taskName: t.name };
   const n = runsOfTasks(input.runs, [t.file]).length;
-  return [
-    { range, title: 'Train (prompts → MMGRPO)', command: COMMANDS.train, args: [arg], tooltip: 'Prompt optimization, then MMGRPO on the weights (setting mmgrpo.trainStrategy), as a terminal task' },
+  const train = `Train (${strategyWords(input.trainStrategy)})`;
+  const runs: LensSpec[] = [
+    { range, title: train, command: COMMANDS.train, args: [arg], tooltip: `Runs "${input.trainStrategy}" (setting mmgrpo.trainStrategy: p = prompt optimization, w = MMGRPO on the weights) as a terminal task` },
     { range, title: 'Optimize prompts', command: COMMANDS.optimize, args: [arg] },
     { range, title: 'Evaluate', command: COMMANDS.evaluate, args: [arg] },
-    { range, title: `Runs (${n})`, command: COMMANDS.showRuns, args: [arg] },
   ];
+  // Untrusted: shown as unavailable, not hidden, so the user learns what trust unlocks.
+  const shown = input.trusted ? runs : runs.map((l) => ({ ...l, title: `${l.title}${NEEDS_TRUST}`, tooltip: TRUST_TOOLTIP }));
+  return [...shown, { range, title: `Runs (${n})`, command: COMMANDS.showRuns, args: [arg] }];
 }
 
 function programRuns(input: LensInput, p: IndexedProgram): RunInfo[] {
@@ -79,7 +90,7 @@ function programLenses(input: LensInput, p: IndexedProgram): LensSpec[] {
   for (const run of programRuns(input, p)) {
     const score = valScoreOf(run);
     if (score === undefined) continue;
-    return [{ range: p.nameRange, title: `Last val score ${percent(score)} (${run.manifest.kind} ${run.id})`, command: COMMANDS.openRun, args: [{ runDir: run.dir }] }];
+    return [{ range: p.nameRange, title: `Last val score ${percent(score)} · ${runKindLabel(run.manifest)} · ${run.id}`, command: COMMANDS.openRun, args: [{ runDir: run.dir }] }];
   }
   return [];
 }

@@ -70,3 +70,49 @@ export function promptChange(run: RunInfo, module: string): PromptChange | undef
 }
 
 export const percent = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+const RESUMABLE_STATUSES: readonly RunStatus[] = ['interrupted', 'cancelled'];
+
+/**
+ * Why `mmgrpo <kind> --resume` cannot continue this run, or undefined when it
+ * can: training (`train`) and composed runs (`optimize`, which Train and
+ * Optimize prompts start) that stopped before the end.
+ */
+export function resumeProblem(run: Pick<RunInfo, 'id' | 'manifest' | 'status'>): string | undefined {
+  const kind = run.manifest.kind;
+  if (kind !== 'train' && kind !== 'optimize') return `Run ${run.id} is an ${kind} run; only training and optimization runs can be resumed.`;
+  if (!RESUMABLE_STATUSES.includes(run.status)) return `Run ${run.id} is ${run.status}; only interrupted or cancelled runs can be resumed.`;
+  return undefined;
+}
+
+const STAGE_WORDS: Record<string, string> = { p: 'prompts', w: 'weights' };
+
+/** A strategy in words, as the Train lens says it: "p -> w" is "prompts → weights". */
+export function strategyWords(strategy: string): string {
+  return strategy.split('->').map((s) => STAGE_WORDS[s.trim()] ?? s.trim()).join(' → ');
+}
+
+/**
+ * What the user started, in the editor's words: the CLI records Train and
+ * Optimize prompts both as `optimize` runs (one composer), so the strategy
+ * tells them apart; CLI `train` runs are MMGRPO on the weights only.
+ */
+export function runKindLabel(manifest: RunManifest): string {
+  if (manifest.kind === 'eval') return 'Evaluate';
+  if (manifest.kind === 'train') return 'Train weights (MMGRPO)';
+  const strategy = (manifest.config as { strategy?: unknown } | undefined)?.strategy;
+  if (typeof strategy !== 'string') return 'Optimize';
+  return strategy.trim() === 'p' ? 'Optimize prompts' : `Train (${strategyWords(strategy)})`;
+}
+
+const MINUTE = 60_000;
+
+/** How long ago `iso` was, coarsely ("just now", "5 min ago", "3 h ago", "2 d ago"). */
+export function ageText(iso: string, now: number): string {
+  const ms = now - Date.parse(iso);
+  if (!Number.isFinite(ms)) return 'unknown age';
+  if (ms < MINUTE) return 'just now';
+  if (ms < 60 * MINUTE) return `${Math.floor(ms / MINUTE)} min ago`;
+  if (ms < 48 * 60 * MINUTE) return `${Math.floor(ms / (60 * MINUTE))} h ago`;
+  return `${Math.floor(ms / (24 * 60 * MINUTE))} d ago`;
+}

@@ -14,7 +14,7 @@ export type ResumableKind = 'train' | 'optimize';
 
 export interface MmgrpoTaskDefinition {
   type: typeof TASK_TYPE;
-  /** train: the one-click "prompts → MMGRPO" (settings' strategy); optimize: prompts only; eval. */
+  /** train: the one-click Train (the mmgrpo.trainStrategy setting, "prompts → weights" by default); optimize: prompts only; eval. */
   command: TaskCommand;
   /** Task file, absolute or relative to the workspace folder. */
   task: string;
@@ -83,7 +83,7 @@ export function evalsTrainedRun(settings: MmgrpoSettings): boolean {
 }
 
 export const EVAL_NEEDS_MODEL =
-  'Evaluate needs a model. On the embedded backend it evaluates the task\'s latest trained program: use "Train (prompts → MMGRPO)" first. To evaluate against an OpenAI-compatible server instead, set mmgrpo.inferenceUrl and mmgrpo.model.';
+  'Evaluate needs a model. On the embedded backend it evaluates the task\'s latest trained program: use its "Train" lens first. To evaluate against an OpenAI-compatible server instead, set mmgrpo.inferenceUrl and mmgrpo.model.';
 
 export const LOCAL_CANNOT_TRAIN =
   'The local backend runs inference only, so weights cannot train on it: set mmgrpo.backend to embedded or remote to train, or use "Optimize prompts" or "Evaluate" here.';

@@ -1,5 +1,5 @@
 import type { GroupRecord, RolloutRecord, RunStatus, StepFinishedEvent } from '../../protocol/events';
-import { percent, type RunInfo } from '../runs/runFacts';
+import { ageText, percent, resumeProblem, runKindLabel, type RunInfo } from '../runs/runFacts';
 
 // The Runs view as pure data: tasks → runs → steps → modules → groups →
 // rollouts. The TreeDataProvider maps nodes to TreeItems and nothing else.
@@ -92,27 +92,42 @@ export function childrenOf(node: RunsNode, runByDir: (dir: string) => TreeRun | 
 
 const STATUS_ICON: Record<RunStatus, string> = { running: 'sync~spin', completed: 'pass', cancelled: 'circle-slash', failed: 'error', interrupted: 'debug-pause' };
 
-export function itemOf(node: RunsNode, runByDir: (dir: string) => TreeRun | undefined): ItemSpec {
+/**
+ * A run as what the user started (kind in the editor's words), its status,
+ * validation score and age: three runs of one task must not look alike. The
+ * id, task and exact start time are in the tooltip.
+ */
+function runItem(run: TreeRun, now: number): ItemSpec {
+  const val = run.summary['val/score'];
+  const kind = runKindLabel(run.manifest);
+  const age = ageText(run.manifest.createdAt, now);
+  const score = val !== undefined ? ` · val ${percent(val)}` : '';
+  const tooltip = [
+    `${kind} · ${run.status}${score}`,
+    `Run ${run.id} (${run.manifest.kind} run) of ${run.manifest.taskName}`,
+    `Started ${run.manifest.createdAt} (${age})`,
+  ].join('\n');
+  return {
+    id: `run:${run.dir}`,
+    label: kind,
+    description: `${run.status}${score} · ${age}`,
+    tooltip,
+    expandable: finishedSteps(run).length > 0,
+    contextValue: `mmgrpoRun${run.status === 'running' ? 'Running' : ''}${resumeProblem(run) ? '' : 'Resumable'}`,
+    icon: STATUS_ICON[run.status],
+  };
+}
+
+/** `now` (ms) dates the runs' ages; the view refreshes whenever runs change. */
+export function itemOf(node: RunsNode, runByDir: (dir: string) => TreeRun | undefined, now = Date.now()): ItemSpec {
   if (node.kind === 'task') {
     return { id: `task:${node.taskFile}`, label: node.taskName, description: `${node.runDirs.length} run${node.runDirs.length === 1 ? '' : 's'}`, tooltip: node.taskFile, expandable: true, contextValue: 'mmgrpoTask', icon: 'beaker' };
   }
   const run = runByDir(node.runDir);
   const base = `${node.runDir}`;
   switch (node.kind) {
-    case 'run': {
-      if (!run) return { id: `run:${base}`, label: base, expandable: false, contextValue: 'mmgrpoRun' };
-      const val = run.summary['val/score'];
-      const resumable = run.manifest.kind === 'train' && (run.status === 'interrupted' || run.status === 'cancelled');
-      return {
-        id: `run:${base}`,
-        label: run.id,
-        description: `${run.manifest.kind} · ${run.status}${val !== undefined ? ` · val ${percent(val)}` : ''}`,
-        tooltip: `${run.manifest.taskName} (${run.manifest.kind}), started ${run.manifest.createdAt}`,
-        expandable: finishedSteps(run).length > 0,
-        contextValue: `mmgrpoRun${run.status === 'running' ? 'Running' : ''}${resumable ? 'Resumable' : ''}`,
-        icon: STATUS_ICON[run.status],
-      };
-    }
+    case 'run':
+      return run ? runItem(run, now) : { id: `run:${base}`, label: base, expandable: false, contextValue: 'mmgrpoRun' };
     case 'step': {
       const ev = run && stepEvent(run, node.stage, node.step);
       const val = ev?.valScore !== undefined ? ` · val ${percent(ev.valScore)}` : '';

@@ -53,7 +53,7 @@ async function trainIsRefused(): Promise<void> {
   const before = a.runs().length;
   await openFile(wsFile('task.ts'));
   const ui = driver();
-  if (ui) await ui.clickLens('Train (prompts → MMGRPO)');
+  if (ui) await ui.clickLens('Train (prompts → weights)');
   else await vscode.commands.executeCommand('mmgrpo.train', { taskFile: wsFile('task.ts'), taskName: 'banking77' });
   if (ui) await waitFor('the explanation', async () => /local backend runs inference only, so weights cannot train/.test(await ui.text('.notifications-toasts')));
   await sleep(1500);

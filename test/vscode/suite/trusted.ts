@@ -10,7 +10,7 @@ import { api, lensesOf, openFile, runCommandOf, titles, waitFor, wsFile } from '
 
 // The scenarios of a trusted workspace, in order: they share one real run.
 
-const TASK_LENSES = ['Train (prompts → MMGRPO)', 'Optimize prompts', 'Evaluate'];
+const TASK_LENSES = ['Train (prompts → weights)', 'Optimize prompts', 'Evaluate'];
 const MODULES = ['triage', 'classify'];
 
 export function trustedScenarios(): void {

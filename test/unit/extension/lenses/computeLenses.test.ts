@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { WorkspaceIndex } from '../../../../src/engine/discovery';
 import { computeLenses, type LensInput } from '../../../../src/extension/lenses/computeLenses';
 import { COMMANDS } from '../../../../src/extension/commands';
+import { runKindLabel } from '../../../../src/extension/runs/runFacts';
 import type { StepFinishedEvent } from '../../../../src/protocol/events';
 import { ev, manifest, run, state, stats } from '../helpers';
 
@@ -16,7 +17,7 @@ export default defineTask({ name: 'qa', program: new QA(), inputs: ['question'],
 `;
 
 function input(index: WorkspaceIndex, runs: LensInput['runs']): LensInput {
-  return { file: FILE, state: index.file(FILE), tasks: index.tasks(), programs: index.programs(), predictorsOf: (n, f) => index.predictorsOf(n, f), runs };
+  return { file: FILE, state: index.file(FILE), tasks: index.tasks(), programs: index.programs(), predictorsOf: (n, f) => index.predictorsOf(n, f), runs, trainStrategy: 'p -> w', trusted: true };
 }
 
 function step(n: number, over: Partial<StepFinishedEvent> = {}): StepFinishedEvent {
@@ -30,9 +31,28 @@ describe('computeLenses', () => {
     const runs = [run(manifest({ id: 'r2', taskFile: FILE }), []), run(manifest({ id: 'r1', taskFile: FILE }), []), run(manifest({ id: 'x', taskFile: '/w/other.ts' }), [])];
     const lenses = computeLenses(input(index, runs));
     const task = lenses.filter((l) => l.range.start.line === 5);
-    assert.deepEqual(task.map((l) => l.title), ['Train (prompts → MMGRPO)', 'Optimize prompts', 'Evaluate', 'Runs (2)']);
+    assert.deepEqual(task.map((l) => l.title), ['Train (prompts → weights)', 'Optimize prompts', 'Evaluate', 'Runs (2)']);
     assert.deepEqual(task.map((l) => l.command), [COMMANDS.train, COMMANDS.optimize, COMMANDS.evaluate, COMMANDS.showRuns]);
     assert.deepEqual(task[0].args, [{ taskFile: FILE, taskName: 'qa' }]);
+  });
+
+  it('names the Train lens after the strategy setting, in the words the Runs view uses for its run', () => {
+    const index = new WorkspaceIndex();
+    index.update(FILE, SOURCE);
+    const titleFor = (trainStrategy: string) => computeLenses({ ...input(index, []), trainStrategy })[0]!.title;
+    assert.equal(titleFor('w -> p'), 'Train (weights → prompts)');
+    assert.equal(titleFor('p -> w -> p'), 'Train (prompts → weights → prompts)');
+    // The run that click records is an `optimize` run with that strategy: the tree calls it the same.
+    assert.equal(runKindLabel(manifest({ id: 'r', taskFile: FILE, kind: 'optimize', config: { strategy: 'w -> p' } })), titleFor('w -> p'));
+  });
+
+  it('in Restricted Mode shows Train, Optimize prompts and Evaluate as unavailable (still clickable: the click explains)', () => {
+    const index = new WorkspaceIndex();
+    index.update(FILE, SOURCE);
+    const task = computeLenses({ ...input(index, []), trusted: false }).filter((l) => l.range.start.line === 5);
+    assert.deepEqual(task.map((l) => l.title), ['Train (prompts → weights) (trust workspace to enable)', 'Optimize prompts (trust workspace to enable)', 'Evaluate (trust workspace to enable)', 'Runs (0)']);
+    assert.ok(task.slice(0, 3).every((l) => /trusted workspace/.test(l.tooltip ?? '')), 'the tooltip says why');
+    assert.deepEqual(task.map((l) => l.command), [COMMANDS.train, COMMANDS.optimize, COMMANDS.evaluate, COMMANDS.showRuns]);
   });
 
   it('links the program to its latest run with a val score, and summarizes reward groups per predictor', () => {
@@ -42,7 +62,7 @@ describe('computeLenses', () => {
     const older = run(manifest({ id: 'old', taskFile: FILE }), [], { summary: { 'val/score': 0.1 } });
     const lenses = computeLenses(input(index, [newest, older]));
     const prog = lenses.find((l) => l.range.start.line === 1)!;
-    assert.equal(prog.title, 'Last val score 81.3% (train new)');
+    assert.equal(prog.title, 'Last val score 81.3% · Train weights (MMGRPO) · new');
     assert.deepEqual(prog.args, [{ runDir: '/runs/new' }]);
     const group = lenses.find((l) => l.range.start.line === 2 && l.command === COMMANDS.openRun)!;
     assert.equal(group.title, 'answer: 12 groups · mean reward 0.750 · 25.0% zero-variance (step 2)');

@@ -19,6 +19,8 @@ const train = run(manifest({ id: 'r1', taskFile: '/w/a.ts', taskName: 'a-task' }
 ], { status: 'interrupted', summary: { 'val/score': 0.5 } }) as TreeRun;
 const evalRun = run(manifest({ id: 'e1', taskFile: '/w/a.ts', taskName: 'a-task', kind: 'eval' }), []) as TreeRun;
 const other = run(manifest({ id: 'o1', taskFile: '/w/b.ts', taskName: 'b-task' }), []) as TreeRun;
+/** Five minutes after the runs' createdAt in helpers.ts. */
+const NOW = Date.parse('2026-11-30T10:05:00.000Z');
 const byDir = (d: string) => [train, evalRun, other].find((r) => r.dir === d);
 
 describe('buildTree', () => {
@@ -52,14 +54,42 @@ describe('buildTree', () => {
   });
 
   it('describes items with context values that drive the menus', () => {
-    const r = itemOf({ kind: 'run', runDir: '/runs/r1' }, byDir);
+    const r = itemOf({ kind: 'run', runDir: '/runs/r1' }, byDir, NOW);
     assert.equal(r.contextValue, 'mmgrpoRunResumable');
-    assert.match(r.description!, /train · interrupted · val 50\.0%/);
+    assert.equal(r.label, 'Train weights (MMGRPO)');
+    assert.equal(r.description, 'interrupted · val 50.0% · 5 min ago');
     assert.equal(r.expandable, true);
     const e = itemOf({ kind: 'run', runDir: '/runs/e1' }, byDir);
     assert.equal(e.contextValue, 'mmgrpoRun', 'eval runs cannot be resumed');
     assert.equal(e.expandable, false);
     assert.match(itemOf({ kind: 'step', runDir: '/runs/r1', stage: 'mmgrpo', step: 2 }, byDir).description!, /val 50\.0%/);
+  });
+
+  it('offers Resume for the optimize runs Train and Optimize prompts start, not only for train runs', () => {
+    for (const status of ['interrupted', 'cancelled'] as const) {
+      const opt = run(manifest({ id: 'p1', taskFile: '/w/a.ts', kind: 'optimize', config: { strategy: 'p -> w' } }), [], { status }) as TreeRun;
+      assert.equal(itemOf({ kind: 'run', runDir: opt.dir }, () => opt, NOW).contextValue, 'mmgrpoRunResumable', status);
+    }
+    const done = run(manifest({ id: 'p2', taskFile: '/w/a.ts', kind: 'optimize' }), [], { status: 'completed' }) as TreeRun;
+    assert.equal(itemOf({ kind: 'run', runDir: done.dir }, () => done, NOW).contextValue, 'mmgrpoRun');
+  });
+
+  it('tells three runs of one task apart by kind, status, score and age; id and start time in the tooltip', () => {
+    const at = (min: number) => new Date(NOW - min * 60_000).toISOString();
+    const runs = [
+      run(manifest({ id: 'a', taskFile: '/w/a.ts', kind: 'optimize', createdAt: at(2), config: { strategy: 'p -> w' } }), [], { status: 'running' }),
+      run(manifest({ id: 'b', taskFile: '/w/a.ts', kind: 'optimize', createdAt: at(90), config: { strategy: 'p' } }), [], { summary: { 'val/score': 0.375 } }),
+      run(manifest({ id: 'c', taskFile: '/w/a.ts', kind: 'eval', createdAt: at(3 * 24 * 60) }), [], { status: 'failed' }),
+    ] as TreeRun[];
+    const items = runs.map((r) => itemOf({ kind: 'run', runDir: r.dir }, () => r, NOW));
+    assert.deepEqual(items.map((i) => [i.label, i.description]), [
+      ['Train (prompts → weights)', 'running · 2 min ago'],
+      ['Optimize prompts', 'completed · val 37.5% · 1 h ago'],
+      ['Evaluate', 'failed · 3 d ago'],
+    ]);
+    assert.match(items[1]!.tooltip!, /Run b \(optimize run\) of t/);
+    assert.ok(items[1]!.tooltip!.includes(at(90)), 'the exact start time');
+    assert.equal(items[0]!.contextValue, 'mmgrpoRunRunning');
   });
 
   it('gives every node of a run a distinct id, even a rollout that sits in two groups', () => {
