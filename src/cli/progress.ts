@@ -1,4 +1,5 @@
 import type { RunEvent } from '../protocol/events';
+import { eventNarrator } from '../engine/runs/eventText';
 
 export interface Printer {
   event(event: RunEvent): void;
@@ -10,10 +11,11 @@ export function jsonPrinter(out: NodeJS.WritableStream = process.stdout): Printe
   return { event: (e) => out.write(JSON.stringify(e) + '\n'), done: () => undefined };
 }
 
-/** People: a progress bar with ETA on stderr (redrawn on a TTY, periodic lines otherwise). */
+/** People: the shared event lines (engine/runs/eventText) and a progress bar with ETA on stderr (redrawn on a TTY, periodic lines otherwise). */
 export function humanPrinter(err: NodeJS.WriteStream = process.stderr): Printer {
   const tty = Boolean(err.isTTY);
   const clock = new EtaClock();
+  const narrate = eventNarrator();
   let lastLine = 0;
   let barShown = false;
   const clear = () => {
@@ -26,55 +28,23 @@ export function humanPrinter(err: NodeJS.WriteStream = process.stderr): Printer 
   };
   return {
     event(e) {
-      switch (e.type) {
-        case 'stage_started':
-          clock.restart();
-          say(`▸ ${e.label}`);
-          break;
-        case 'progress': {
-          const { elapsedMs, etaMs } = clock.update(e.stage, e.done, e.total, Date.now());
-          const line = progressLine(e.done, e.total, elapsedMs, etaMs);
-          if (tty) {
-            err.write('\r\x1b[2K' + line);
-            barShown = true;
-          } else if (e.done === e.total || Date.now() - lastLine > 5000) {
-            lastLine = Date.now();
-            err.write(line + '\n');
-          }
-          break;
-        }
-        case 'eval_finished':
-          say(`  ${e.step !== undefined ? `step ${e.step} ` : ''}${e.split} score ${(e.score * 100).toFixed(1)}% over ${e.count} examples${e.errors ? `, ${e.errors} with errors` : ''}`);
-          break;
-        case 'step_started':
-          clock.restart();
-          break;
-        case 'step_finished':
-          say(stepLine(e));
-          break;
-        case 'checkpoint_saved':
-          if (e.best && e.valScore !== undefined) say(`  new best: ${(e.valScore * 100).toFixed(1)}% at step ${e.step}`);
-          break;
-        case 'log':
-          say(`${e.level === 'info' ? '' : e.level.toUpperCase() + ': '}${e.message}`);
-          break;
-        case 'run_finished':
-          say(`Run ${e.status}${e.error ? `: ${e.error}` : ''}`);
-          break;
-        default:
-          break;
+      if (e.type === 'stage_started' || e.type === 'step_started') clock.restart();
+      if (e.type !== 'progress') {
+        for (const line of narrate(e)) say(line);
+        return;
+      }
+      const { elapsedMs, etaMs } = clock.update(e.stage, e.done, e.total, Date.now());
+      const line = progressLine(e.done, e.total, elapsedMs, etaMs);
+      if (tty) {
+        err.write('\r\x1b[2K' + line);
+        barShown = true;
+      } else if (e.done === e.total || Date.now() - lastLine > 5000) {
+        lastLine = Date.now();
+        err.write(line + '\n');
       }
     },
     done: clear,
   };
-}
-
-function stepLine(e: Extract<RunEvent, { type: 'step_finished' }>): string {
-  const groups = e.modules.reduce((n, m) => n + m.groups, 0);
-  const trained = e.modules.reduce((n, m) => n + m.trainedGroups, 0);
-  const loss = e.trainer['trainer/loss'];
-  const fails = e.rollouts.formatFailures + e.rollouts.failures;
-  return `  step ${e.step}: reward ${e.rewardMean.toFixed(3)} ± ${e.rewardStd.toFixed(3)}, groups ${trained}/${groups} trained${loss !== undefined ? `, loss ${loss.toFixed(4)}` : ''}${fails ? `, ${fails} failed rollouts` : ''}`;
 }
 
 export function progressLine(done: number, total: number, elapsedMs: number, etaMs?: number): string {

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import type { RunEvent } from '../../protocol/events';
 import { makeAdapter } from '../../engine/adapters';
 import { lmConfigFromEnv } from '../../engine/lm';
 import { compositionNeedsTrainer, estimateCompositionCost, parseStrategy, promptApiKeyFromEnv, resolvePromptSettings, runComposition, StrategyError, type ComposeRunResult, type PromptStageSettings } from '../../engine/optimize/compose';
@@ -8,7 +7,7 @@ import { formatEstimate } from '../../engine/optimize/mmgrpo/costEstimate';
 import { loadTaskFile } from '../../engine/tasks/loadTask';
 import { intOption, numberOption, parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
-import { humanPrinter, jsonPrinter, type Printer } from '../progress';
+import { humanPrinter, jsonPrinter } from '../progress';
 import { configInputFromFlags, embeddedFromFlags, initFromFlag, readConfigSections, resolveOrUsage, resumeTarget, TRAINING_OPTIONS, warmStartFromFlags, type EmbeddedFlags, type Values, type WarmStartFlags } from '../trainingFlags';
 import { runsDirOption } from '../runLookup';
 
@@ -164,7 +163,7 @@ interface Target {
 }
 
 async function execute(v: Values, saved: SavedConfig, config: MMGRPOConfig, t: Target): Promise<number> {
-  const printer = v.json ? jsonPrinter() : composePrinter(humanPrinter());
+  const printer = v.json ? jsonPrinter() : humanPrinter();
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
@@ -182,19 +181,6 @@ async function execute(v: Values, saved: SavedConfig, config: MMGRPOConfig, t: T
     process.removeListener('SIGINT', onSigint);
     process.removeListener('SIGTERM', onSigint);
   }
-}
-
-/** The human printer plus one line per full prompt evaluation and per finished stage. */
-function composePrinter(inner: Printer): Printer {
-  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-  return {
-    event(e: RunEvent) {
-      if (e.type === 'prompt_trial' && e.scope === 'full') process.stderr.write(`  ${e.stage}: ${e.candidateId} scores ${pct(e.score)} on ${e.size} examples${e.best ? ' (new best)' : ''}\n`);
-      else if (e.type === 'stage_summary') process.stderr.write(`  ${e.stage} done: val ${pct(e.valScore)}${e.stoppedBy ? ' (stopped early at the budget)' : ''}\n`);
-      else inner.event(e);
-    },
-    done: () => inner.done(),
-  };
 }
 
 function finalReport(out: ComposeRunResult): string {
