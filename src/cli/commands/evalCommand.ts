@@ -19,24 +19,26 @@ export const EVAL_HELP = `Usage: mmgrpo eval <task-file> [options]
 
 Evaluate a task's program on its val (or train) set and record the run in .mmgrpo/runs/.
 
-Options:
-  --split <val|train>     dataset split to evaluate (default: val)
+Options (defaults in brackets):
+  --split <val|train>     dataset split to evaluate [val]
   --limit <n>             only the first n examples
   --run <run-id>          evaluate a run's best program: its prompts (result.json) and,
                           unless --base-url is given, its trained embedded weights
   --checkpoint <dir>      evaluate trained embedded weights (a run's best checkpoint) on the embedded model
-  --base-url <url>        OpenAI-compatible server (default: $MMGRPO_BASE_URL)
-  --model <name>          model name (default: $MMGRPO_MODEL or the task's lm.model);
-                          with --backend local: a pulled model or a .gguf file (default: smollm2)
-  --backend <local|remote>  local: start a real pretrained model on this machine's CPU
-                          (mmgrpo models pull smollm2 first); remote (default): --base-url
-  --concurrency <n>       requests in flight (default: 8)
-  --temperature <t>       sampling temperature (default: 0)
-  --max-tokens <n>        completion token limit (default: 512)
-  --adapter <chat|json>   prompt format (default: chat)
+  --base-url <url>        OpenAI-compatible server [$MMGRPO_BASE_URL]
+  --model <name>          model name [$MMGRPO_MODEL or the task's lm.model];
+                          with --backend local: a pulled model or a .gguf file [smollm2]
+  --backend <local|remote>  remote: the server at --base-url; local: start a real pretrained
+                          model on this machine's CPU (mmgrpo models pull smollm2 first) [remote]
+  --no-guided-choice      never send guided_choice (accepted for scripts written for OpenAI;
+                          servers that reject the field are detected on their first 400 anyway)
+  --concurrency <n>       requests in flight [8]
+  --temperature <t>       sampling temperature [0]
+  --max-tokens <n>        completion token limit [512]
+  --adapter <chat|json>   prompt format [chat]
   --no-cache              do not use the on-disk response cache
-  --seed <n>              seed recorded with the run (default: 0)
-  --runs-dir <dir>        where runs are stored (default: .mmgrpo/runs)
+  --seed <n>              seed recorded with the run [0]
+  --runs-dir <dir>        where runs are stored [.mmgrpo/runs]
   --json                  print run events as JSON lines on stdout
   -h, --help              this text
 
@@ -56,6 +58,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     'max-tokens': { type: 'string' },
     adapter: { type: 'string' },
     'no-cache': { type: 'boolean' },
+    'no-guided-choice': { type: 'boolean' },
     seed: { type: 'string' },
     'runs-dir': { type: 'string' },
     json: { type: 'boolean' },
@@ -152,7 +155,7 @@ async function evaluateWith(v: Record<string, unknown>, task: Task, file: string
       concurrency,
       seed,
       sampling: { temperature, max_tokens: maxTokens },
-      adapter: makeAdapter({ adapter: adapterName, guidedChoice: Boolean(embedded), structuredOutputs: backendStructuredOutputs(v.backend === 'local' ? 'local' : 'remote') }),
+      adapter: makeAdapter({ adapter: adapterName, guidedChoice: Boolean(embedded) && !v['no-guided-choice'], structuredOutputs: backendStructuredOutputs(v.backend === 'local' ? 'local' : 'remote') }),
       cache: !v['no-cache'],
       config: { split, limit, concurrency, temperature, maxTokens, adapter: adapterName, backend: v.backend ?? 'remote', baseUrl, model, checkpoint, fromRun: v.run },
       runsDir: v['runs-dir'] ? resolve(v['runs-dir'] as string) : undefined,

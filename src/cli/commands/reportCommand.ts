@@ -13,12 +13,12 @@ export const REPORT_HELP = `Usage: mmgrpo report <run-id|run-dir> [options]
 Writes one self-contained HTML file (curves, reward groups, rollouts, prompts)
 that opens in any browser without network access.
 
-Options:
-  --out <file>           where to write (default: <run dir>/report.html)
-  --runs-dir <dir>       where runs are stored (default: .mmgrpo/runs)
-  --step <n>             whose rollouts to include (default: the last step)
-  --max-rollouts <n>     keep at most n rollouts of that step, 0 = all (default: 2000,
-                         as the editor's panel; a bigger report opens slowly)
+Options (defaults in brackets):
+  --out <file>           where to write [<run dir>/report.html]
+  --runs-dir <dir>       where runs are stored [.mmgrpo/runs]
+  --step <n>             whose rollouts to include [the last step]
+  --max-rollouts <n>     keep at most n rollouts of that step, 0 = all [2000,
+                         as the editor's panel; a bigger report opens slowly]
   -h, --help             this text`;
 
 /** Id of the JSON data block; the webview's main.ts looks for the same id. */

@@ -1,3 +1,4 @@
+import type { EvalFinishedEvent } from '../../protocol/events';
 import { isProcessAlive, listRuns, readRun, type RunRead } from '../../engine/runs';
 import { parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
@@ -8,15 +9,38 @@ export const RUNS_HELP = `Usage: mmgrpo runs <list|show> [options]
   mmgrpo runs list [--json]        runs in .mmgrpo/runs, newest first
   mmgrpo runs show <id> [--json]   one run: config, status, scores (--json: manifest + events)
 
-Options:
-  --runs-dir <dir>   where runs are stored (default: .mmgrpo/runs)
+Options (defaults in brackets):
+  --runs-dir <dir>   where runs are stored [.mmgrpo/runs]
   --json             machine-readable output
+  -h, --help         this text (\`mmgrpo runs list --help\`, \`mmgrpo runs show --help\`: theirs)`;
+
+export const RUNS_LIST_HELP = `Usage: mmgrpo runs list [--json] [--runs-dir <dir>]
+
+Lists the recorded runs, newest first: id, kind (eval, train, optimize),
+task, status and the run's scores.
+
+Options (defaults in brackets):
+  --runs-dir <dir>   where runs are stored [.mmgrpo/runs]
+  --json             one JSON object per run and line: id, kind, task, status, createdAt, summary
   -h, --help         this text`;
+
+export const RUNS_SHOW_HELP = `Usage: mmgrpo runs show <id> [--json] [--runs-dir <dir>]
+
+Shows one run (an id from \`mmgrpo runs list\`, or a run folder): task,
+creation, seed, modules, every evaluation labelled with its stage and step,
+LM usage and the error that ended it, if any.
+
+Options (defaults in brackets):
+  --runs-dir <dir>   where runs are stored [.mmgrpo/runs]
+  --json             the manifest and status on the first line, then every event as a JSON line
+  -h, --help         this text`;
+
+const SUBCOMMAND_HELP: Record<string, string> = { list: RUNS_LIST_HELP, show: RUNS_SHOW_HELP };
 
 export async function runsCommand(argv: string[]): Promise<number> {
   const { values: v, positionals } = parseCommandArgs('runs', argv, { 'runs-dir': { type: 'string' }, json: { type: 'boolean' } });
   if (v.help || positionals.length === 0) {
-    process.stdout.write(RUNS_HELP + '\n');
+    process.stdout.write((SUBCOMMAND_HELP[positionals[0]] ?? RUNS_HELP) + '\n');
     return v.help ? EXIT.ok : EXIT.usage;
   }
   const root = runsDirOption(v);
@@ -67,12 +91,17 @@ export function describeRun(run: RunRead): string {
     `  modules   ${Object.keys(m.programStateBefore.predictors).join(', ') || '(none)'}`,
   ];
   for (const e of run.events) {
-    if (e.type === 'eval_finished') lines.push(`  ${e.stage.padEnd(10)} ${e.split} score ${(e.score * 100).toFixed(1)}% (${e.count} examples, ${e.errors} errors)`);
+    if (e.type === 'eval_finished') lines.push(`  ${evalLabel(e).padEnd(22)} ${e.split} score ${(e.score * 100).toFixed(1)}% (${e.count} examples, ${e.errors} errors)`);
     if (e.type === 'usage') lines.push(`  usage     ${e.calls} LM calls, ${e.promptTokens} prompt + ${e.completionTokens} completion tokens${e.cost !== undefined ? `, cost ${e.cost.toFixed(4)}` : ''}`);
     if (e.type === 'run_finished' && e.error) lines.push(`  error     ${e.error}`);
   }
   if (run.tornTail) lines.push('  note      the last event line was cut short (the run was interrupted mid-write)');
   return lines.join('\n') + '\n';
+}
+
+/** Which evaluation a score line is: its stage, and the training step when it validated one. */
+function evalLabel(e: EvalFinishedEvent): string {
+  return `${e.stage}${e.step !== undefined ? ` step ${e.step}` : ''}`;
 }
 
 function formatSummary(summary: Record<string, number>): string {

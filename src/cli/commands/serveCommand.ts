@@ -12,14 +12,14 @@ embedded model, Arbor-compatible) HTTP server on 127.0.0.1. Prints one JSON
 line {"baseUrl", "token"} when ready; every request needs
 "Authorization: Bearer <token>".
 
-Options:
-  --backend <embedded|local> embedded: the tiny model that trains (default);
+Options (defaults in brackets):
+  --backend <embedded|local> embedded: the tiny model that trains [embedded];
                              local: a real pretrained GGUF model, inference only
   --model <name|file.gguf>   local: a pulled model (${CATALOGUE.map((e) => e.name).join(', ')}; see
                              mmgrpo models list) or any GGUF file [${DEFAULT_LOCAL_MODEL}]
-  --port <n>                 port (default: a free one)
-  --token <t>                bearer token (default: random per process)
-  --model-dir <dir>          embedded: weights and checkpoints folder (default: ~/.mmgrpo/embedded)
+  --port <n>                 port [a free one]
+  --token <t>                bearer token [random per process]
+  --model-dir <dir>          embedded: weights and checkpoints folder [~/.mmgrpo/embedded]
   --init-from <dir>          embedded: start from the weights in this checkpoint folder
   --resume-training          with --init-from: also restore the optimizer state and
                              KL reference saved there (continuing the run that saved it)

@@ -17,8 +17,9 @@ export const TRAIN_HELP = `Usage: mmgrpo train <task-file> [options]
        mmgrpo train --resume <run-id> [--json]
 
 Train the program's weights with MMGRPO (multi-module GRPO). By default the
-embedded CPU model is started, warm-started on labeled module calls, then
-trained; runs are recorded in .mmgrpo/runs/ and resumable.
+embedded CPU model is started and trained; a supervised warm start on labeled
+module calls runs first only when asked (--warm-start-epochs n; off by
+default). Runs are recorded in .mmgrpo/runs/ and resumable.
 
 Options (defaults in brackets):
   --steps <n>               training steps [20]
@@ -46,7 +47,8 @@ Options (defaults in brackets):
   --inference-url <url>     OpenAI-compatible server (remote)
   --trainer-url <url>       Arbor-compatible trainer (remote)
   --model <name>            model to train (remote)
-  --no-guided-choice        do not constrain literal outputs with guided_choice
+  --no-guided-choice        never send guided_choice (a server that rejects the field, e.g.
+                            OpenAI, is detected on its first 400; the flag is not needed)
   --max-lm-calls <n>        stop cleanly after n LM calls [0 = no limit]
   --max-tokens-total <n>    stop cleanly after n tokens [0 = no limit]
   --max-seconds <n>         stop cleanly after n seconds [0 = no limit]

@@ -42,6 +42,13 @@ describe('CLI errors: one base class, mapped by the base class', () => {
     assert.equal(reportError(new TaskLoadError('x', 'f.ts'), false).code, 1);
   });
 
+  it('README and docs/bad-input.md state the same exit-code rule, the one the error classes follow', () => {
+    const rule = /Exit codes, one rule: bad\s+input on the command line \(flags, arguments, `--config` settings, strategy\)\s+exits 2; every other\s+known error \(task file, LM server, trainer, run store,\s+models\) exits 1; a cancelled run \(Ctrl-C\) exits 130\./;
+    assert.match(readFileSync(join(root, 'README.md'), 'utf8'), rule);
+    assert.match(readFileSync(join(root, 'docs', 'bad-input.md'), 'utf8'), rule);
+    assert.deepEqual(EXIT, { ok: 0, failed: 1, usage: 2, cancelled: 130 });
+  });
+
   it('a plain Error is an unexpected error with a hint to report it; the stack only in debug', () => {
     const r = reportError(new TypeError('boom'), false);
     assert.match(r.text, /^mmgrpo: unexpected error: boom\n  hint: This is a bug in mmgrpo.*please report it.*MMGRPO_DEBUG=1/);

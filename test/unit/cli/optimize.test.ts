@@ -52,7 +52,7 @@ describe('mmgrpo optimize / apply (CLI, fake model)', function () {
     assert.equal(applied.code, 0, applied.stderr);
     const out = join(ws, 'banking77', 'banking77.optimized.json');
     assert.equal(applied.stdout.trim(), out);
-    assert.deepEqual(JSON.parse(readFileSync(out, 'utf8')), result.programState);
+    assert.deepEqual(JSON.parse(readFileSync(out, 'utf8')), { ...result.programState, fromRun: id });
     // eval --run: the best program of a p-only run kept the starting weights, which no file holds.
     const noWeights = await cli(['eval', task, '--run', id], ws);
     assert.equal(noWeights.code, 2);

@@ -55,6 +55,15 @@ export interface PromptStageOutcome {
 }
 
 /**
+ * What bootstrapping found, per module by name: "2/1 demo sets" read as a
+ * fraction, so each count stands beside its module.
+ */
+export function demoSetsMessage(stage: string, boot: { tracesPassed: number; tracesRun: number }, demoSets: Record<string, readonly unknown[]>): string {
+  const perModule = Object.entries(demoSets).map(([module, sets]) => `${module} ${sets.length}`);
+  return `${stage}: ${boot.tracesPassed} of ${boot.tracesRun} teacher runs passed; candidate demo sets (the empty set included): ${perModule.join(', ')}.`;
+}
+
+/**
  * A `p` stage: bootstrapped demo sets, instruction candidates from the prompt
  * model (when there is one), a TPE search over both on the current model, and
  * a val evaluation of the winner. Every trial and every accepted
@@ -73,8 +82,7 @@ export async function runPromptStage(o: PromptStageOptions): Promise<PromptStage
   });
   if (boot.cancelled) return cancelled();
   const demoSets = capSets(boot.demoSets, s.maxDemos);
-  const sizes = Object.values(demoSets).map((d) => d.length);
-  o.writer.append({ type: 'log', level: 'info', message: `${o.stage}: ${boot.tracesPassed} of ${boot.tracesRun} teacher runs passed; ${sizes.join('/')} candidate demo sets per module.` });
+  o.writer.append({ type: 'log', level: 'info', message: demoSetsMessage(o.stage, boot, demoSets) });
   const proposal = await proposeForStage(o, boot, demoSets);
   if (proposal.cancelled) return cancelled(proposal.detail);
   const ids = new CandidateIds(o.stage, o.parentVersion);
