@@ -7,6 +7,8 @@ import { startEmbeddedServer } from '../../../src/embedded/server';
 import { FakeBackend } from '../../fixtures/fakeBackend';
 import { chatCompletion, FakeOpenAIServer, type FakeChatBody, type FakeReply } from '../../fixtures/fakeOpenAIServer';
 import { request } from '../embedded/server/httpHelpers';
+import { saveCheckpoint } from '../../../src/embedded/checkpoint';
+import { disposeHandle, setupTf, tinyHandle } from '../embedded/helpers';
 
 const root = resolve(__dirname, '..', '..', '..');
 const goodTask = join(root, 'test', 'fixtures', 'tasks', 'good.ts');
@@ -71,8 +73,10 @@ function leaks(text: string | Buffer): string[] {
   return KEYS.filter((k) => buf.includes(k) || buf.includes(Buffer.from(k).toString('base64')));
 }
 
-function worldWritable(paths: string[]): string[] {
-  return paths.filter((p) => (statSync(p).mode & 0o002) !== 0);
+/** No path writable by others, and no file or folder readable by others either (run data, prompts, cached answers, weights). */
+function assertPrivate(paths: string[], base: string): void {
+  const open = paths.filter((p) => (statSync(p).mode & 0o007) !== 0).map((p) => `${relative(base, p)} ${(statSync(p).mode & 0o777).toString(8)}`);
+  assert.deepEqual(open, [], 'paths with permission bits for other users');
 }
 
 describe('security: planted API keys never reach disk or output', function () {
@@ -158,20 +162,41 @@ describe('security: planted API keys never reach disk or output', function () {
     console.log(`      scanned ${files.length} files (${[...kinds].sort().join(' ')}) and the output of ${outputs.length} commands`);
   });
 
-  it('nothing written is world-writable (with the inherited umask)', () => {
-    assert.deepEqual(worldWritable(walk(join(ws, '.mmgrpo'))).map((p) => relative(ws, p)), []);
-  });
-
-  it('run folders stay private even under umask 0 (explicit modes, not the umask)', async () => {
+  // Under the usual umask 022 nothing can come out world-writable whatever the code does, so
+  // these run under umask 0, where only the modes the code sets explicitly protect the files.
+  it('runs, the response cache and reports stay private under umask 0 (explicit modes, not the umask)', async () => {
     const ws0 = mkdtempSync(join(tmpdir(), 'secrets-umask0-'));
     try {
-      const r = await cli(['eval', goodTask, '--json', '--no-cache', '--model', 'fake-model', '--base-url', baseUrl], ws0, {}, '0');
+      const r = await cli(['eval', goodTask, '--json', '--model', 'fake-model', '--base-url', baseUrl], ws0, {}, '0');
       assert.equal(r.code, 0, r.out);
-      const runs = join(ws0, '.mmgrpo', 'runs');
-      const paths = walk(runs);
-      assert.ok(paths.some((p) => p.endsWith('events.jsonl')) && paths.some((p) => p.endsWith('run.json')));
-      assert.deepEqual(worldWritable(paths).map((p) => relative(ws0, p)), []);
-      for (const p of paths.filter((x) => /events\.jsonl$|run\.json$/.test(x))) assert.equal(statSync(p).mode & 0o007, 0, `${p} is not readable by others`);
+      const [id] = readdirSync(join(ws0, '.mmgrpo', 'runs'));
+      const rep = await cli(['report', id], ws0, {}, '0');
+      assert.equal(rep.code, 0, rep.out);
+      const paths = walk(join(ws0, '.mmgrpo'));
+      const written = (re: RegExp) => assert.ok(paths.some((p) => re.test(relative(ws0, p))), `${re} was written (${paths.map((p) => relative(ws0, p)).join(' ')})`);
+      [/runs\/[^/]+\/events\.jsonl$/, /runs\/[^/]+\/run\.json$/, /runs\/[^/]+\/report\.html$/, /^\.mmgrpo\/cache\/.+\.json$/].forEach(written);
+      assertPrivate(paths, ws0);
+    } finally {
+      rmSync(ws0, { recursive: true, force: true });
+    }
+  });
+
+  it('model checkpoints stay private under umask 0', async () => {
+    const ws0 = mkdtempSync(join(tmpdir(), 'secrets-umask0-ckpt-'));
+    await setupTf();
+    const handle = tinyHandle();
+    const old = process.umask(0);
+    try {
+      // The tiny backend's save, as the server calls it for `.mmgrpo/models/<run>/<checkpoint>`.
+      await saveCheckpoint(join(ws0, '.mmgrpo', 'models', 'run-1', 'w-step-1'), handle.config, handle.tokenizer, handle.params);
+    } finally {
+      process.umask(old);
+      disposeHandle(handle);
+    }
+    try {
+      const paths = walk(join(ws0, '.mmgrpo'));
+      assert.ok(paths.some((p) => p.endsWith(join('w-step-1', 'weights.bin'))), paths.join(' '));
+      assertPrivate(paths, ws0);
     } finally {
       rmSync(ws0, { recursive: true, force: true });
     }
