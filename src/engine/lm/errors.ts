@@ -13,6 +13,8 @@ export interface AttemptFailure {
   /** Server- or library-provided detail, already scrubbed of the API key. */
   detail?: string;
   retryAfterMs?: number;
+  /** The request field a 400 blamed (OpenAI's `error.param`), when the server said. */
+  param?: string;
 }
 
 export class AttemptError extends MmgrpoError {
@@ -86,7 +88,8 @@ function classifyStatus(err: APIError, secret?: string): AttemptFailure {
   if (status === 429) return { kind: 'rate_limit', retryable: true, status, detail, retryAfterMs };
   // 409 is a transient lock conflict on some servers; 5xx are server faults.
   if (status === 409 || status >= 500) return { kind: 'server', retryable: true, status, detail, retryAfterMs };
-  return { kind: 'bad_request', retryable: false, status, detail };
+  const param = typeof err.param === 'string' ? err.param : undefined;
+  return { kind: 'bad_request', retryable: false, status, detail, ...(param ? { param } : {}) };
 }
 
 function detailOf(err: unknown, secret?: string): string | undefined {

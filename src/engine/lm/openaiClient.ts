@@ -22,6 +22,19 @@ export interface LMClientDeps {
 
 type WireBody = Record<string, unknown>;
 
+/**
+ * Extension fields a request can do without: vLLM's guided_choice only
+ * constrains decoding (the prompt already asks for one of the choices).
+ * OpenAI and other strict servers answer 400 naming the field.
+ */
+const OPTIONAL_FIELDS = ['guided_choice'] as const;
+
+/** The optional field a failed attempt's 400 names (in `param` or its message), if the body sent it. */
+export function rejectedOptionalField(failure: AttemptError['failure'], body: WireBody): string | undefined {
+  if (failure.kind !== 'bad_request' || failure.status !== 400) return undefined;
+  return OPTIONAL_FIELDS.find((f) => f in body && (failure.param === f || (failure.detail ?? '').includes(f)));
+}
+
 /** `LanguageModel` over any OpenAI-compatible /v1/chat/completions endpoint (vLLM, llama.cpp, OpenAI…). */
 export class OpenAICompatibleLM implements LanguageModel {
   readonly model: string;
@@ -31,6 +44,8 @@ export class OpenAICompatibleLM implements LanguageModel {
   private readonly cache?: ResponseCache;
   private readonly rng: Rng;
   private everSucceeded = false;
+  /** Optional fields this server rejected: left out of every later request of this client (the run). */
+  private readonly unsupported = new Set<string>();
 
   constructor(
     private readonly config: LMConfig,
@@ -73,7 +88,19 @@ export class OpenAICompatibleLM implements LanguageModel {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.launch(body, model, signal, started) as Promise<LMResponse>;
+    return this.launch(this.withoutUnsupported(body), model, signal, started) as Promise<LMResponse>;
+  }
+
+  /** Fields this server rejected earlier in the run (see OPTIONAL_FIELDS); a server that takes them loses nothing. */
+  get unsupportedFields(): readonly string[] {
+    return [...this.unsupported];
+  }
+
+  private withoutUnsupported(body: WireBody): WireBody {
+    if (this.unsupported.size === 0) return body;
+    const out = { ...body };
+    for (const f of this.unsupported) delete out[f];
+    return out;
   }
 
   /** A cacheable call (deterministic evaluation): looked up, and stored after a fresh answer. */
@@ -86,7 +113,7 @@ export class OpenAICompatibleLM implements LanguageModel {
       this.usage.record(res);
       return res;
     }
-    const res = (await this.launch(buildBody(request, model), model, signal, started)) as LMResponse;
+    const res = (await this.launch(this.withoutUnsupported(buildBody(request, model)), model, signal, started)) as LMResponse;
     // A failed cache write only costs a future refetch; it must not fail a good answer.
     await cache.put(key, { model: res.model, choices: res.choices, usage: res.usage }).catch(() => undefined);
     return res;
@@ -122,6 +149,12 @@ export class OpenAICompatibleLM implements LanguageModel {
 
   /** @internal The first attempt failed (or never got a slot): retries if that is worth it; fails with an LMError. */
   async afterFirstFailure(first: unknown, body: WireBody, model: string, signal: AbortSignal | undefined, started: number): Promise<LMResponse> {
+    const rejected = first instanceof AttemptError ? rejectedOptionalField(first.failure, body) : undefined;
+    if (rejected) {
+      // Once per call and field: the body without it cannot be rejected for it again.
+      this.unsupported.add(rejected);
+      return this.launch(this.withoutUnsupported(body), model, signal, started) as Promise<LMResponse>;
+    }
     let outcome: { value: Answer; retries: number };
     try {
       outcome = await retryAfterFailure(() => this.launch(body, model, signal) as Promise<Answer>, first, {
