@@ -38,10 +38,13 @@ describe('crash and resume (SIGKILL at random points)', function () {
         assert.equal(runs.length, 1);
         const dir = join(ws, '.mmgrpo', 'runs', runs[0]);
         const before = readRun(dir, isProcessAlive);
-        if (first === 'SIGKILL') assert.equal(before.status, 'interrupted');
+        // A run that finished before the kill tests nothing: the kill must land mid-run.
+        assert.equal(first, 'SIGKILL', `the run ended with ${first} before the kill after ${killAt} events`);
+        assert.equal(before.status, 'interrupted');
+        assert.ok(!before.events.some((e) => e.type === 'run_finished'), 'killed before it finished');
         const seqs = before.events.map((e) => e.seq);
         assert.deepEqual(seqs, seqs.map((_, k) => k), 'events are whole and in sequence');
-        if (before.status !== 'completed') assert.equal(await run(['train', '--resume', runs[0]], ws), '0');
+        assert.equal(await run(['train', '--resume', runs[0]], ws), '0');
         const after = readRun(dir, isProcessAlive);
         assert.equal(after.status, 'completed');
         const steps = after.events.flatMap((e) => (e.type === 'step_finished' ? [e.step] : []));
