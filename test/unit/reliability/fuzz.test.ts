@@ -23,6 +23,12 @@ const outcomes: Record<string, number> = {};
 const outcome = (k: string) => void (outcomes[k] = (outcomes[k] ?? 0) + 1);
 let slowestMs = 0;
 
+/** A fuzz test that only ever rejects (or only accepts) proves nothing about the other path. */
+function assertBothPaths(accepted: string, rejected: string, atLeast = 10): void {
+  assert.ok((outcomes[accepted] ?? 0) >= atLeast, `${accepted}: ${outcomes[accepted] ?? 0} cases (at least ${atLeast} expected)`);
+  assert.ok((outcomes[rejected] ?? 0) >= atLeast, `${rejected}: ${outcomes[rejected] ?? 0} cases (at least ${atLeast} expected)`);
+}
+
 function timed<T>(what: string, fn: () => T): T {
   const t0 = performance.now();
   try {
@@ -79,6 +85,8 @@ describe('reliability: fuzzing parsers and the embedded server (fixed seeds)', f
   });
 
   it('Signature.parse: only SignatureError, never a hang (random, mutated, adversarial)', () => {
+    for (const src of VALID_SIGNATURES) assert.doesNotThrow(() => Signature.parse(src), src);
+    for (const src of ['question answer -> ', 'q -> a: Lst[str]', '-> a', 'q ->', 'q -> a: Literal[']) assert.throws(() => Signature.parse(src), SignatureError, src);
     const input = fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'grapheme', maxLength: 40 }), mutated(VALID_SIGNATURES), adversarial);
     fc.assert(
       fc.property(input, (src) => {
@@ -98,6 +106,7 @@ describe('reliability: fuzzing parsers and the embedded server (fixed seeds)', f
       }),
       { seed: 7_001, numRuns: 1_000 },
     );
+    assertBothPaths('signature accepted', 'signature rejected');
   });
 
   it('ChatAdapter/JSONAdapter.parse: only AdapterParseError (mutated answers, soup, adversarial)', () => {
@@ -111,6 +120,18 @@ describe('reliability: fuzzing parsers and the embedded server (fixed seeds)', f
       '[[ ## y ## ]]\n["a", "b"]\n\n[[ ## completed ## ]]',
       'pos',
     ];
+    // Each valid answer parses for its own signature, to the values it spells.
+    const expected: Array<[Adapter, number, string, Record<string, unknown>]> = [
+      [adapters[0][1], 0, answers[0], { answer: 'hello' }],
+      [adapters[0][1], 2, answers[1], { label: 'pos', confidence: 0.5 }],
+      [adapters[2][1], 3, answers[2], { c: [1, 2], d: { k: 'v' } }],
+      [adapters[2][1], 4, answers[3], { category: 1, reasoning: { a: [true] } }],
+      [adapters[0][1], 5, answers[4], { y: ['a', 'b'] }],
+    ];
+    for (const [a, i, text, want] of expected) {
+      const prompt = a.format({ signature: sigs[i], instructions: '', demos: [], inputs: {} });
+      assert.deepEqual(a.parse(sigs[i], text, prompt), want, `${VALID_SIGNATURES[i]} <- ${JSON.stringify(text)}`);
+    }
     const input = fc.tuple(fc.nat({ max: sigs.length - 1 }), fc.oneof(mutated(answers), fc.string({ maxLength: 200 }), adversarial));
     fc.assert(
       fc.property(input, ([i, text]) => {
@@ -129,9 +150,14 @@ describe('reliability: fuzzing parsers and the embedded server (fixed seeds)', f
       }),
       { seed: 7_002, numRuns: 500 },
     );
+    assertBothPaths('adapter parsed', 'adapter parse error');
   });
 
-  it('parseEvents: never throws; torn or garbled lines never become events', () => {
+  it('parseEvents: never throws; torn or garbled lines never become events, whole events among garbage all do', () => {
+    const ev = (seq: number) => JSON.stringify({ v: 1, seq, ts: '2026-01-01T00:00:00.000Z', type: 'progress', stage: 'w', done: seq, total: 9 });
+    const mixed = parseEvents(['garbage', ev(0), '{"seq": 1, "torn', '[1,2]', ev(1), 'null', ev(2).slice(0, 20)].join('\n'));
+    assert.deepEqual(mixed.events.map((e) => e.seq), [0, 1], 'the whole events between garbage lines are kept');
+    assert.deepEqual([mixed.skipped, mixed.tornTail], [4, true]);
     const eventArb = fc.record({
       type: fc.constantFrom(...RUN_EVENT_TYPES),
       message: fc.string({ maxLength: 30 }),
@@ -156,12 +182,14 @@ describe('reliability: fuzzing parsers and the embedded server (fixed seeds)', f
         if (withGarbage) {
           const noisy = [...garbage.filter((g) => !/"seq"/.test(g)), ...lines].join('\n') + '\n' + text;
           const r2 = timed('parseEvents', () => parseEvents(noisy));
-          const originals = new Set(lines);
-          for (const e of r2.events) assert.ok(originals.has(JSON.stringify(e)), `a whole original event, got ${JSON.stringify(e)}`);
+          // Garbage is skipped, not contagious: every whole event survives, in order.
+          assert.deepEqual(r2.events, [...events, ...events.slice(0, whole)], 'the whole events, garbage skipped');
+          outcome(r2.events.length ? 'parseEvents kept events among garbage' : 'parseEvents nothing to keep');
         }
       }),
       { seed: 7_003, numRuns: 500 },
     );
+    assert.ok((outcomes['parseEvents kept events among garbage'] ?? 0) >= 10, 'whole events among garbage were read back');
     fc.assert(
       fc.property(fc.oneof(fc.string({ maxLength: 300 }), adversarial), (text) => {
         const read = timed('parseEvents', () => parseEvents(text));
@@ -205,6 +233,7 @@ describe('reliability: fuzzing parsers and the embedded server (fixed seeds)', f
         }),
         { seed: 7_005, numRuns: 500, timeout: HANG_MS },
       );
+      assertBothPaths('http 200', 'http 400');
       const alive = await request(server, 'chat/completions', { body: { model: 'tiny-fake', messages: [{ role: 'user', content: 'still there?' }] } });
       assert.equal(alive.status, 200, alive.text);
     });
