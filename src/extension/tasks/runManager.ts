@@ -1,9 +1,12 @@
+import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { scrubText } from '../../engine/runs';
-import type { RunEvent } from '../../protocol/events';
+import { MANIFEST_FILE, runsRoot, scrubText } from '../../engine/runs';
+import type { RunEvent, RunManifest } from '../../protocol/events';
+import { errorText, log } from '../log';
 import { type CliExit, type CliRun, startCli } from './cliProcess';
-import { describeEvent, reduceProgress, type RunProgress } from './eventStream';
+import { describeEvent } from './eventStream';
+import { progressPlan, reduceProgress, withPlan, type RunProgress } from './runProgress';
 
 const TAIL_LINES = 400;
 
@@ -70,10 +73,23 @@ export class RunManager implements vscode.Disposable {
   private onRunEvent(key: number, e: RunEvent, req: StartRequest): void {
     const run = this.active.get(key);
     if (run) run.progress = reduceProgress(run.progress, e);
+    if (run && e.type === 'run_started') void this.loadPlan(run, req.cwd, e.runId);
     const line = describeEvent(e);
     if (line) req.write(scrubText(line, req.secrets));
     this.onEventEmitter.fire(e);
     this.render();
+  }
+
+  /** The run's stages and steps from its run.json, so the bar can span the whole run. */
+  private async loadPlan(run: ActiveRun, cwd: string, runId: string): Promise<void> {
+    const file = path.join(runsRoot(cwd), runId, MANIFEST_FILE);
+    try {
+      const manifest = JSON.parse(await readFile(file, 'utf8')) as RunManifest;
+      run.progress = withPlan(run.progress, progressPlan(manifest));
+    } catch (err) {
+      // A run stored elsewhere (--runs-dir): the notification shows messages without a bar.
+      log.warn(`No progress plan for run ${runId} (${file}: ${errorText(err)}).`);
+    }
   }
 
   private onExit(key: number, exit: CliExit, req: StartRequest): void {
