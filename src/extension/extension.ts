@@ -3,6 +3,7 @@ import { isProcessAlive } from '../engine/runs';
 import { registerCommands } from './commands/registerCommands';
 import { PROMPT_SCHEME, PromptDocuments } from './commands/promptDiff';
 import { DetectionService } from './detection/detectionService';
+import { setLogSink } from './log';
 import { SOURCE_LANGUAGES } from './detection/scanGlobs';
 import { MmgrpoCodeLensProvider, StaleStatus } from './lenses/codeLensProvider';
 import { valScoreOf } from './runs/runFacts';
@@ -15,6 +16,8 @@ import { MmgrpoTaskProvider } from './tasks/taskProvider';
 import { RUNS_VIEW_ID, RunsTreeProvider } from './tree/runsTreeProvider';
 
 const RUNS_DEBOUNCE_MS = 400;
+/** The output channel's name (Output view, "MMGRPO Studio"). */
+export const LOG_CHANNEL = 'MMGRPO Studio';
 
 /**
  * What `activate` returns (vscode.extensions.getExtension(...).exports): a
@@ -35,6 +38,10 @@ export interface MmgrpoApi {
 /** Activation does no I/O itself: the scan and the run listing start in the background. */
 export function activate(context: vscode.ExtensionContext): MmgrpoApi {
   const sub = (...d: vscode.Disposable[]) => context.subscriptions.push(...d);
+  // Errors the extension handles (unreadable run files, bad lines) are reported here, not swallowed.
+  const channel = vscode.window.createOutputChannel(LOG_CHANNEL, { log: true });
+  setLogSink(channel);
+  sub(channel, { dispose: () => setLogSink(undefined) });
   const detection = new DetectionService();
   const runs = new RunModel(isProcessAlive, () => (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
   const runManager = new RunManager(context.extensionPath);
@@ -56,6 +63,8 @@ export function activate(context: vscode.ExtensionContext): MmgrpoApi {
   registerCommands(s, view);
   watchRuns(s);
   detection.start();
+  // Recorded runs mean the workspace uses MMGRPO: scan it so lenses can show their facts.
+  sub(runs.onDidChange(() => runs.all().length > 0 && !detection.scanning && void detection.ready()));
   void runs.reload();
   return {
     runs: () => runs.all().map((r) => ({ id: r.id, dir: r.dir, status: r.status, kind: r.manifest.kind, valScore: valScoreOf(r) })),

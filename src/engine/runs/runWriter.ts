@@ -1,5 +1,5 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import {
   EVENT_SCHEMA_VERSION,
   type RunEvent,
@@ -34,6 +34,7 @@ export class RunWriter {
       throw new RunStoreError(`${dir} already holds a run; resume it (mmgrpo train --resume) or start a new one.`);
     }
     guard(dir, () => mkdirSync(dir, { recursive: true, mode: 0o750 }));
+    ignoreStoreInGit(dir);
     acquireLock(dir);
     const clean = { ...manifest, config: redactSecrets(manifest.config) };
     guard(dir, () => writeFileAtomic(join(dir, MANIFEST_FILE), JSON.stringify(clean, null, 2) + '\n', 0o640));
@@ -97,6 +98,23 @@ export class RunWriter {
       /* already gone: nothing to release */
     }
   }
+}
+
+/** The workspace's store folder; runs live in `.mmgrpo/runs/<id>`. */
+const STORE_DIR = '.mmgrpo';
+
+/**
+ * Keeps the store out of git on first use: a demo run leaves about 20 MB of
+ * events, checkpoints and models there. Only for the default layout
+ * (`.mmgrpo/runs/<id>`); a --runs-dir elsewhere is the user's to manage, and a
+ * .gitignore the user edited is left alone.
+ */
+function ignoreStoreInGit(runDir: string): void {
+  const store = dirname(dirname(runDir));
+  if (basename(store) !== STORE_DIR) return;
+  const file = join(store, '.gitignore');
+  if (existsSync(file)) return;
+  guard(store, () => writeFileAtomic(file, '# Written by MMGRPO: runs, checkpoints and models stay out of git.\n*\n', 0o640));
 }
 
 function guard<T>(dir: string, fn: () => T): T {

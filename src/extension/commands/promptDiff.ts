@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { errorText, log } from '../log';
 import type { RunModel } from '../runs/runModel';
 import type { Services } from '../services';
 import { runDirArg } from './args';
@@ -25,7 +26,8 @@ export class PromptDocuments implements vscode.TextDocumentContentProvider {
     let ref: PromptRef;
     try {
       ref = JSON.parse(uri.query) as PromptRef;
-    } catch {
+    } catch (err) {
+      log.warn(`Malformed prompt reference ${uri.toString()}: ${errorText(err)}`);
       return 'Malformed prompt reference.\n';
     }
     const run = this.runs.get(ref.runDir);

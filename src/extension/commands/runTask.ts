@@ -9,6 +9,7 @@ import { taskArg, type TaskArg } from './args';
 async function pickTask(s: Services, arg: unknown): Promise<TaskArg | undefined> {
   const given = taskArg(arg);
   if (given) return given;
+  await s.detection.ready();
   const tasks = s.detection.index.tasks();
   const active = vscode.window.activeTextEditor?.document.uri.fsPath;
   const here = tasks.find((t) => t.file === active);

@@ -1,15 +1,22 @@
 import * as vscode from 'vscode';
 import { createGitignoreMatcher, shouldIndex, WorkspaceIndex, type ExcludeGlobs, type GitignoreMatcher } from '../../engine/discovery';
-import { isSourcePath, scanExcludeGlob, SOURCE_GLOB } from './scanGlobs';
+import { log, logFsError } from '../log';
+import { importsSdk, isSourcePath, scanExcludeGlob, SOURCE_GLOB } from './scanGlobs';
 
 const DEBOUNCE_MS = 300;
 const SCAN_BATCH = 40;
 const MAX_FILES = 20000;
 
 /**
- * Keeps a WorkspaceIndex in step with the workspace: one scan at start, then
- * one file at a time (editor changes debounced, disk changes via a watcher).
- * Providers read the index only; all file reading happens here.
+ * Keeps a WorkspaceIndex in step with the workspace: one scan, then one file
+ * at a time (editor changes debounced, disk changes via a watcher). Providers
+ * read the index only; all file reading happens here.
+ *
+ * The scan waits for a sign that the workspace uses MMGRPO (an open document
+ * importing the SDK, recorded runs, or a command that needs the task list):
+ * the extension activates in every JS/TS workspace, and most never need the
+ * up-to-20,000-file listing and reads. Until then open documents are indexed
+ * on their own, which is all their lenses need.
  */
 export class DetectionService implements vscode.Disposable {
   readonly index = new WorkspaceIndex();
@@ -19,7 +26,7 @@ export class DetectionService implements vscode.Disposable {
   private readonly gitignores = new Map<string, GitignoreMatcher>();
   private readonly versions = new Map<string, number>();
   private readonly disposables: vscode.Disposable[] = [this.changed];
-  private firstScan: Promise<void> = Promise.resolve();
+  private firstScan: Promise<void> | undefined;
 
   start(): void {
     const watcher = vscode.workspace.createFileSystemWatcher(SOURCE_GLOB);
@@ -40,13 +47,27 @@ export class DetectionService implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('files.exclude')) void this.rescan();
       }),
+      vscode.workspace.onDidOpenTextDocument((d) => this.scanIfCandidate(d)),
     );
-    this.firstScan = this.rescan();
+    vscode.workspace.textDocuments.forEach((d) => this.scanIfCandidate(d));
   }
 
-  /** Settles when the first workspace scan has finished. */
+  /** True once the workspace scan was asked for (it runs at most once, then follows changes). */
+  get scanning(): boolean {
+    return this.firstScan !== undefined;
+  }
+
+  /** Starts the workspace scan if it has not started; settles when the first scan has finished. */
   ready(): Promise<void> {
+    if (!this.firstScan) {
+      log.trace('Scanning the workspace for MMGRPO programs and tasks.');
+      this.firstScan = this.rescan(true);
+    }
     return this.firstScan;
+  }
+
+  private scanIfCandidate(doc: vscode.TextDocument): void {
+    if (!this.firstScan && this.accepts(doc.uri) && importsSdk(doc.getText())) void this.ready();
   }
 
   /** Brings an open document's detection up to date now (cheap: one parse, text in memory). */
@@ -58,13 +79,16 @@ export class DetectionService implements vscode.Disposable {
     if (this.apply(key, doc.getText(), doc.version)) setImmediate(() => this.changed.fire());
   }
 
-  private async rescan(): Promise<void> {
+  private async rescan(first = false): Promise<void> {
+    // Watchers fire before anyone asked for a scan: nothing to redo yet.
+    if (!first && !this.firstScan) return;
     await this.loadGitignores();
     const folders = vscode.workspace.workspaceFolders ?? [];
     const seen = new Set<string>();
     for (const folder of folders) {
       const exclude = scanExcludeGlob(this.filesExclude(folder.uri));
       const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, SOURCE_GLOB), exclude, MAX_FILES);
+      if (uris.length >= MAX_FILES) log.warn(`${folder.uri.fsPath} has more than ${MAX_FILES} source files: detection looked at the first ${MAX_FILES} only (open a file to index it, or exclude folders with files.exclude).`);
       const wanted = uris.filter((u) => this.accepts(u));
       for (let i = 0; i < wanted.length; i += SCAN_BATCH) {
         await Promise.all(wanted.slice(i, i + SCAN_BATCH).map((u) => this.readAndApply(u, false)));
@@ -83,8 +107,9 @@ export class DetectionService implements vscode.Disposable {
       try {
         const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, '.gitignore'));
         this.gitignores.set(folder.uri.fsPath, createGitignoreMatcher(Buffer.from(bytes).toString('utf8')));
-      } catch {
-        /* no .gitignore at the root: nothing ignored */
+      } catch (err) {
+        // No .gitignore at the root: nothing ignored.
+        logFsError(`Reading ${folder.uri.fsPath}/.gitignore`, err);
       }
     }
   }
@@ -108,6 +133,8 @@ export class DetectionService implements vscode.Disposable {
   private fromDisk(uri: vscode.Uri): void {
     const doc = this.openDocument(uri);
     if (doc?.isDirty) return; // the editor's text wins while it has unsaved changes
+    // Before the scan only open documents are indexed (a checkout can touch thousands of files).
+    if (!this.firstScan && !doc) return;
     if (!this.accepts(uri)) return;
     void this.readAndApply(uri, true);
   }
@@ -117,8 +144,9 @@ export class DetectionService implements vscode.Disposable {
     let text: string;
     try {
       text = doc ? doc.getText() : Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
-    } catch {
-      return; // deleted between listing and reading
+    } catch (err) {
+      logFsError(`Reading ${uri.fsPath} for detection`, err); // typically deleted between listing and reading
+      return;
     }
     const changed = this.apply(uri.fsPath, text, doc?.version ?? -1);
     if (fire && changed) this.changed.fire();

@@ -1,4 +1,5 @@
 import { DEFAULT_SKIPPED_FOLDERS, type ExcludeGlobs } from '../../engine/discovery';
+import { SDK_SPECIFIER } from '../../engine/discovery/bindings';
 
 // Globs for the initial workspace scan (vscode-free so they are testable).
 
@@ -16,6 +17,13 @@ export function scanExcludeGlob(filesExclude: ExcludeGlobs): string {
   const list = Array.isArray(filesExclude) ? [...(filesExclude as readonly string[])] : Object.keys(filesExclude).filter((g) => (filesExclude as Record<string, boolean>)[g] === true);
   const globs = [...DEFAULT_SKIPPED_FOLDERS.map((f) => `**/${f}/**`), ...list.filter((g) => !/[{}]/.test(g))];
   return `{${globs.join(',')}}`;
+}
+
+const SDK_IMPORT = new RegExp(`(from|import|require\\()\\s*['"]${SDK_SPECIFIER}['"]`);
+
+/** Whether a source text imports the SDK: the sign that this workspace is worth a scan. */
+export function importsSdk(text: string): boolean {
+  return SDK_IMPORT.test(text);
 }
 
 export function isSourcePath(p: string): boolean {

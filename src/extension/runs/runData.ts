@@ -2,6 +2,7 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProgramStateJson, RunEvent, RunManifest } from '../../protocol/events';
 import { assembleRun, EVENTS_FILE, MANIFEST_FILE, parseEvents, type RunRead } from '../../engine/runs';
+import { errorText, log, logFsError } from '../log';
 
 // Async run-store reading for the extension host (the engine's readRun is
 // synchronous, fine for the CLI but not for an editor with big runs).
@@ -14,7 +15,8 @@ export interface RunRecord extends RunRead {
 async function readOptional(file: string): Promise<string | undefined> {
   try {
     return await readFile(file, 'utf8');
-  } catch {
+  } catch (err) {
+    logFsError(`Reading ${file}`, err);
     return undefined;
   }
 }
@@ -36,7 +38,8 @@ async function readFrom(file: string, offset: number): Promise<Buffer | undefine
   let fh;
   try {
     fh = await open(file, 'r');
-  } catch {
+  } catch (err) {
+    logFsError(`Opening ${file}`, err);
     return undefined;
   }
   try {
@@ -78,8 +81,10 @@ export async function readRunAsync(dir: string, isAlive: (pid: number) => boolea
   let resultState: ProgramStateJson | undefined;
   try {
     resultState = result ? ((JSON.parse(result) as { programState?: ProgramStateJson }).programState ?? undefined) : undefined;
-  } catch {
-    resultState = undefined; // a half-written result: the run view still works without it
+  } catch (err) {
+    // A half-written result: the run view still works without it.
+    log.warn(`${join(dir, 'result.json')} is not valid JSON (${errorText(err)}); the run is shown without its final program.`);
+    resultState = undefined;
   }
   return { ...assembleRun(dir, manifest, events, tornTail, isAlive), resultState, progress };
 }
@@ -98,7 +103,8 @@ export class RunCache {
     let names: string[];
     try {
       names = await readdir(root);
-    } catch {
+    } catch (err) {
+      logFsError(`Listing runs in ${root}`, err);
       return [];
     }
     const runs: RunRecord[] = [];
@@ -125,8 +131,10 @@ export class RunCache {
       const { progress, ...run } = await readRunAsync(dir, this.isAlive, prev);
       this.cache.set(dir, { sig, run, progress });
       return run;
-    } catch {
-      return undefined; // not a run folder, or a manifest being written
+    } catch (err) {
+      // Not a run folder, or a manifest being written: skipped until it reads.
+      log.warn(`Skipping ${dir}: ${errorText(err)}`);
+      return undefined;
     }
   }
 }
@@ -143,11 +151,12 @@ async function signature(dir: string): Promise<RunSignature | undefined> {
     const m = await stat(join(dir, MANIFEST_FILE));
     const parts: number[] = [];
     for (const f of [EVENTS_FILE, 'result.json', 'run.lock']) {
-      const s = await stat(join(dir, f)).catch(() => undefined);
+      const s = await stat(join(dir, f)).catch((err: unknown) => logFsError(`Checking ${join(dir, f)}`, err));
       parts.push(s ? s.size * 1e13 + s.mtimeMs : -1);
     }
     return { manifest: m.mtimeMs, files: parts.join(':') };
-  } catch {
+  } catch (err) {
+    logFsError(`Checking ${join(dir, MANIFEST_FILE)}`, err);
     return undefined;
   }
 }

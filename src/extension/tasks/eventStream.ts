@@ -1,5 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { RUN_EVENT_TYPES, type RunEvent } from '../../protocol/events';
+import { errorText, log } from '../log';
+import { percent } from '../runs/runFacts';
 
 // Reading the CLI's `--json` stdout: JSON lines arrive in arbitrary chunks
 // (a line may be split anywhere, even inside a UTF-8 sequence).
@@ -33,7 +35,9 @@ export function parseEventLine(line: string): RunEvent | undefined {
   let v: unknown;
   try {
     v = JSON.parse(t);
-  } catch {
+  } catch (err) {
+    // Plain text that happens to start with "{": shown as text, noted in the trace.
+    log.trace(`Not an event line (${errorText(err)}): ${t.slice(0, 80)}`);
     return undefined;
   }
   if (v === null || typeof v !== 'object') return undefined;
@@ -48,12 +52,12 @@ export function isUnknownEvent(line: string): boolean {
   try {
     const v = JSON.parse(line) as Record<string, unknown>;
     return v !== null && typeof v === 'object' && typeof v.type === 'string' && typeof v.seq === 'number' && !KNOWN.has(v.type);
-  } catch {
+  } catch (err) {
+    log.trace(`Not JSON (${errorText(err)}): ${line.slice(0, 80)}`);
     return false;
   }
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /** One human-readable terminal line per notable event; undefined for events not worth a line. */
 export function describeEvent(e: RunEvent): string | undefined {
@@ -63,48 +67,19 @@ export function describeEvent(e: RunEvent): string | undefined {
     case 'stage_started':
       return `▸ ${e.label}`;
     case 'eval_finished':
-      return `  ${e.step !== undefined ? `step ${e.step} ` : ''}${e.split} score ${pct(e.score)} over ${e.count} examples${e.errors ? `, ${e.errors} with errors` : ''}`;
+      return `  ${e.step !== undefined ? `step ${e.step} ` : ''}${e.split} score ${percent(e.score)} over ${e.count} examples${e.errors ? `, ${e.errors} with errors` : ''}`;
     case 'step_finished': {
       const groups = e.modules.reduce((n, m) => n + m.groups, 0);
       const trained = e.modules.reduce((n, m) => n + m.trainedGroups, 0);
       return `  step ${e.step}: reward ${e.rewardMean.toFixed(3)} ± ${e.rewardStd.toFixed(3)}, groups ${trained}/${groups} trained`;
     }
     case 'checkpoint_saved':
-      return e.best && e.valScore !== undefined ? `  new best: ${pct(e.valScore)} at step ${e.step}` : undefined;
+      return e.best && e.valScore !== undefined ? `  new best: ${percent(e.valScore)} at step ${e.step}` : undefined;
     case 'log':
       return `${e.level === 'info' ? '' : e.level.toUpperCase() + ': '}${e.message}`;
     case 'run_finished':
       return `Run ${e.status}${e.error ? `: ${e.error}` : ''}`;
     default:
       return undefined;
-  }
-}
-
-/** What the progress notification and status bar show for one run. */
-export interface RunProgress {
-  runId?: string;
-  kind?: string;
-  stage?: string;
-  /** 0..1 within the current stage, when known. */
-  fraction?: number;
-  message: string;
-  finished?: string;
-}
-
-/** Folds one event into a run's progress state (pure; the UI renders the result). */
-export function reduceProgress(p: RunProgress, e: RunEvent): RunProgress {
-  switch (e.type) {
-    case 'run_started':
-      return { ...p, runId: e.runId, kind: e.kind, message: `${e.kind} ${e.taskName}` };
-    case 'stage_started':
-      return { ...p, stage: e.label, fraction: 0, message: e.label };
-    case 'progress':
-      return { ...p, fraction: e.total > 0 ? e.done / e.total : undefined, message: `${p.stage ?? e.stage} ${e.done}/${e.total}` };
-    case 'step_finished':
-      return { ...p, message: `step ${e.step}: reward ${e.rewardMean.toFixed(3)}` };
-    case 'run_finished':
-      return { ...p, fraction: 1, finished: e.status, message: `${e.status}${e.error ? `: ${e.error}` : ''}` };
-    default:
-      return p;
   }
 }

@@ -10,7 +10,9 @@ import type { ActiveRun } from './runManager';
 export class MmgrpoTaskProvider implements vscode.TaskProvider {
   constructor(private readonly s: Services) {}
 
-  provideTasks(): vscode.Task[] {
+  async provideTasks(): Promise<vscode.Task[]> {
+    // Listing tasks is a reason to scan (a no-op once scanned).
+    await this.s.detection.ready();
     const out: vscode.Task[] = [];
     for (const t of this.s.detection.index.tasks()) {
       const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(t.file));
