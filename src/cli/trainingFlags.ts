@@ -47,7 +47,7 @@ export function resolveOrUsage(command: string, input: MMGRPOConfigInput, option
   }
 }
 
-/** The --config JSON object: MMGRPO settings, plus a `prompt` section that only `optimize` reads. */
+/** The --config JSON object (ConfigFileSchema): MMGRPO settings, plus a `prompt` section that only `optimize` reads. */
 function readConfigFile(command: string, path: string): Record<string, unknown> {
   let parsed: unknown;
   try {
@@ -68,7 +68,8 @@ export interface ConfigSections {
 /** --config read and parsed once (both sections); a `prompt` section is refused unless the command is `optimize`. */
 export function readConfigSections(command: string, path: string | undefined): ConfigSections {
   if (!path) return { mmgrpo: {}, prompt: {} };
-  const { prompt, ...rest } = readConfigFile(command, path);
+  // "$schema" only points editors at the JSON Schema (schemas/mmgrpo-config.schema.json).
+  const { prompt, $schema: _schema, ...rest } = readConfigFile(command, path);
   if (prompt !== undefined && command !== 'optimize') {
     throw new UsageError(`mmgrpo ${command}: --config ${path} has a "prompt" section, which only \`mmgrpo optimize\` uses; remove it for ${command}.`);
   }

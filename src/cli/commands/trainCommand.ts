@@ -52,7 +52,8 @@ Options (defaults in brackets):
   --max-lm-calls <n>        stop cleanly after n LM calls [0 = no limit]
   --max-tokens-total <n>    stop cleanly after n tokens [0 = no limit]
   --max-seconds <n>         stop cleanly after n seconds [0 = no limit]
-  --config <file.json>      MMGRPO config (flags win)
+  --config <file.json>      MMGRPO settings (flags win); the editor checks files named
+                            *.mmgrpo.json or mmgrpo.config.json against their JSON Schema
   --dry-run                 print the LM calls and tokens each stage will use, then exit
   --price-prompt <x>        with --dry-run: money per 1M prompt tokens
   --price-completion <x>    with --dry-run: money per 1M completion tokens

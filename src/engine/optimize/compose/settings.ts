@@ -1,34 +1,35 @@
 import { isHttpUrl } from '../../lm/config';
-import { ConfigError, rejectUnknown, stripUndefined } from '../mmgrpo/config';
+import { z } from 'zod/v4';
+import { ConfigError, knownKeys, rejectUnknown, stripUndefined } from '../mmgrpo/config';
+import { firstIssue, wholeNumber } from '../mmgrpo/configSchema';
 
-/** Settings of every prompt-optimization (`p`) stage of a composed run. */
-export interface PromptStageSettings {
-  /** TPE trials per p stage. */
-  trials: number;
-  /** Examples per trial minibatch (capped at the evaluation set's size). */
-  minibatchSize: number;
-  /** Fully evaluate the most promising candidate every this many trials (and at the end). */
-  fullEvalEvery: number;
-  /** At most this many demos per set: passing traces first, labeled examples fill the rest. */
-  maxDemos: number;
-  /** Candidate demo sets per module, the empty set included. */
-  demoSets: number;
-  /** A teacher trace becomes a demo when the metric is >= this. */
-  threshold: number;
-  /** Instructions the prompt model proposes per module (besides the current one); 0 = no proposal. */
-  instructionCandidates: number;
-  /** Sampling temperature of the proposal calls (> 0, so proposals differ). */
-  proposalTemperature: number;
-  /**
-   * Model that proposes instructions, on an OpenAI-compatible server at
-   * `promptBaseUrl`. Absent: a remote backend's task model proposes; the
-   * embedded model cannot, so proposal is skipped. The API key is never a
-   * setting (settings are saved with the run): it comes from the environment.
-   */
-  promptModel?: string;
-  /** Base URL (e.g. http://127.0.0.1:8000/v1) of the prompt model's server. */
-  promptBaseUrl?: string;
-}
+const P = 'Prompt stage setting';
+const got = (v: unknown) => JSON.stringify(v);
+
+/** Settings of every prompt-optimization (`p`) stage of a composed run: the `prompt` section of --config. */
+export const PromptStageSettingsSchema = z.strictObject({
+  trials: wholeNumber(`${P} trials`, 0, 'TPE trials per p stage.'),
+  minibatchSize: wholeNumber(`${P} minibatchSize`, 1, "Examples per trial minibatch (capped at the evaluation set's size)."),
+  fullEvalEvery: wholeNumber(`${P} fullEvalEvery`, 1, 'Fully evaluate the most promising candidate every this many trials (and at the end).'),
+  maxDemos: wholeNumber(`${P} maxDemos`, 0, 'At most this many demos per set: passing traces first, labeled examples fill the rest.'),
+  demoSets: wholeNumber(`${P} demoSets`, 1, 'Candidate demo sets per module, the empty set included.'),
+  threshold: z.number({ error: (i: { input?: unknown }) => `${P} threshold must be a finite number (got ${got(i.input)}).` }).describe('A teacher trace becomes a demo when the metric is >= this.'),
+  instructionCandidates: wholeNumber(`${P} instructionCandidates`, 0, 'Instructions the prompt model proposes per module (besides the current one); 0 = no proposal.'),
+  proposalTemperature: z
+    .number({ error: (i: { input?: unknown }) => `${P} proposalTemperature must be in (0, 2] so proposals differ (got ${got(i.input)}).` })
+    .gt(0, { error: (i) => `${P} proposalTemperature must be in (0, 2] so proposals differ (got ${got(i.input)}).` })
+    .max(2, { error: (i) => `${P} proposalTemperature must be in (0, 2] so proposals differ (got ${got(i.input)}).` })
+    .describe('Sampling temperature of the proposal calls (> 0, so proposals differ).'),
+  promptModel: z
+    .string({ error: (i: { input?: unknown }) => `${P} promptModel must be a model name (got ${got(i.input)}).` })
+    .describe('Model that proposes instructions, on an OpenAI-compatible server at promptBaseUrl. Absent: a remote backend\'s task model proposes; the embedded model cannot, so proposal is skipped. The API key is never a setting: it comes from the environment.')
+    .optional(),
+  promptBaseUrl: z
+    .string({ error: (i: { input?: unknown }) => `${P} promptBaseUrl ${got(i.input)} is not an http(s) URL; give the prompt model's OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1.` })
+    .describe("Base URL (e.g. http://127.0.0.1:8000/v1) of the prompt model's server.")
+    .optional(),
+});
+export type PromptStageSettings = z.infer<typeof PromptStageSettingsSchema>;
 
 export const PROMPT_STAGE_DEFAULTS: PromptStageSettings = {
   trials: 12,
@@ -41,28 +42,12 @@ export const PROMPT_STAGE_DEFAULTS: PromptStageSettings = {
   proposalTemperature: 1,
 };
 
-/** Every prompt stage setting, the ones without a default included. */
-const KNOWN: Record<keyof PromptStageSettings, unknown> = { ...PROMPT_STAGE_DEFAULTS, promptModel: undefined, promptBaseUrl: undefined };
-
 /** Fills defaults and validates; bad settings fail here, before any LM call (ConfigError). */
 export function resolvePromptSettings(input: Partial<PromptStageSettings> = {}): PromptStageSettings {
-  rejectUnknown(input ?? {}, KNOWN, { label: 'prompt stage setting' });
+  rejectUnknown(input ?? {}, knownKeys(PromptStageSettingsSchema), { label: 'prompt stage setting' });
   const s: PromptStageSettings = { ...PROMPT_STAGE_DEFAULTS, ...stripUndefined(input ?? {}) };
-  const whole = (name: keyof PromptStageSettings, min: number) => {
-    const v = s[name];
-    if (!Number.isInteger(v) || (v as number) < min) throw new ConfigError(`Prompt stage setting ${name} must be a whole number >= ${min} (got ${JSON.stringify(v)}).`);
-  };
-  whole('trials', 0);
-  whole('minibatchSize', 1);
-  whole('fullEvalEvery', 1);
-  whole('maxDemos', 0);
-  whole('demoSets', 1);
-  whole('instructionCandidates', 0);
-  if (typeof s.threshold !== 'number' || !Number.isFinite(s.threshold)) throw new ConfigError(`Prompt stage setting threshold must be a finite number (got ${JSON.stringify(s.threshold)}).`);
-  const t = s.proposalTemperature;
-  if (typeof t !== 'number' || !(t > 0 && t <= 2)) {
-    throw new ConfigError(`Prompt stage setting proposalTemperature must be in (0, 2] so proposals differ (got ${JSON.stringify(t)}).`);
-  }
+  const parsed = PromptStageSettingsSchema.safeParse(s);
+  if (!parsed.success) throw new ConfigError(firstIssue(parsed.error));
   checkPromptModel(s);
   return s;
 }

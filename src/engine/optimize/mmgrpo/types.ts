@@ -1,6 +1,7 @@
 import type { ModuleCallRecord } from '../../../protocol/trace';
 
 import type { RewardKind } from '../../../protocol/events';
+import type { FILL_STRATEGIES, GROUPING_MODES } from './configSchema';
 
 export type { RewardKind };
 
@@ -40,5 +41,5 @@ export interface Group {
   members: GroupMember[];
 }
 
-export type GroupingMode = 'truncate' | 'fill' | 'ragged';
-export type FillStrategy = 'randint' | 'max';
+export type GroupingMode = (typeof GROUPING_MODES)[number];
+export type FillStrategy = (typeof FILL_STRATEGIES)[number];
