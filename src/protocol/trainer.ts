@@ -5,7 +5,9 @@
 
 import type { ChatMessage, TopLogprob } from './lm';
 
-export type GRPOLossType = 'grpo' | 'bnpo' | 'dr_grpo' | 'dapo';
+/** GRPO loss normalizations (TRL/Arbor `loss_type`); the one list the engine, its config and the embedded trainer use. */
+export const GRPO_LOSS_TYPES = ['grpo', 'bnpo', 'dr_grpo', 'dapo'] as const;
+export type GRPOLossType = (typeof GRPO_LOSS_TYPES)[number];
 
 export interface LoraConfig {
   r?: number;

@@ -1,4 +1,4 @@
-import type { GRPOInitializeRequest, GRPOStatus, TrainerCapabilities } from '../../protocol/trainer';
+import { GRPO_LOSS_TYPES, type GRPOInitializeRequest, type GRPOStatus, type TrainerCapabilities } from '../../protocol/trainer';
 import { ArborTrainerClient, type TrainerClientOptions } from './client';
 import { ARBOR_TRAINER_CONFIG_KEYS } from './capabilities';
 import { TrainerError } from './errors';
@@ -13,7 +13,6 @@ export interface TrainerCheck {
 }
 
 const EXTENSION_KEYS = ['epsilon', 'epsilon_high', 'num_iterations'];
-const LOSS_TYPES = ['grpo', 'bnpo', 'dr_grpo', 'dapo'];
 
 function fail(message: string, param: string): never {
   throw new TrainerError('config', `${message} Fix the trainer settings of this run.`, undefined, param);
@@ -44,8 +43,8 @@ export function validateInitializeRequest(req: GRPOInitializeRequest): void {
   const beta = num(config, 'beta');
   if (beta !== undefined && beta < 0) fail('trainer_config.beta must be >= 0.', 'trainer_config.beta');
   const loss = config.loss_type;
-  if (loss !== undefined && loss !== null && !LOSS_TYPES.includes(loss as string)) {
-    fail(`trainer_config.loss_type must be one of ${LOSS_TYPES.join(', ')}.`, 'trainer_config.loss_type');
+  if (loss !== undefined && loss !== null && !(GRPO_LOSS_TYPES as readonly string[]).includes(loss as string)) {
+    fail(`trainer_config.loss_type must be one of ${GRPO_LOSS_TYPES.join(', ')}.`, 'trainer_config.loss_type');
   }
   if (!req.inference_config?.model) fail('inference_config.model is empty.', 'inference_config.model');
 }

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { chatCompletion, FakeOpenAIServer, type FakeChatBody } from '../../../fixtures/fakeOpenAIServer';
+import { chatCompletion, FakeOpenAIServer, type FakeChatBody, type FakeResponder } from '../../../fixtures/fakeOpenAIServer';
 import { createLM } from '../../../../src/engine/lm';
 import { LMError, type LMRequest } from '../../../../src/engine/lm/types';
 import { Predict } from '../../../../src/engine/program/predict';
@@ -26,7 +26,7 @@ describe('remote servers that reject guided_choice (OpenAI): retried once withou
   const make = () => createLM({ baseUrl, model: 'gpt-x', maxRetries: 2, timeoutMs: 5000 }, { sleep: async () => undefined });
 
   afterEach(() => server.close());
-  const start = async (responder: ConstructorParameters<typeof FakeOpenAIServer>[0]['responder']) => {
+  const start = async (responder: FakeResponder) => {
     server = new FakeOpenAIServer({ responder, model: 'gpt-x' });
     baseUrl = await server.start();
   };
