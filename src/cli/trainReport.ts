@@ -1,10 +1,11 @@
 import type { RunEvent, StepFinishedEvent } from '../protocol/events';
+import { formatScore, formatScoreDelta } from '../protocol/scoreFormat';
 
 /** The final table of `mmgrpo train`: validation before/after and per-module group statistics. */
 export function trainReport(events: readonly RunEvent[], summary: Record<string, number>): string {
   const steps = events.filter((e): e is StepFinishedEvent => e.type === 'step_finished');
   const lines: string[] = [];
-  const pct = (x: number | undefined) => (x === undefined ? '   n/a' : `${(x * 100).toFixed(1).padStart(5)}%`);
+  const pct = (x: number | undefined) => formatScore(x).padStart(6);
   lines.push('', 'Validation');
   const row = (label: string, step: number | undefined, value: number | undefined) =>
     `  ${`${label} (step ${step ?? '?'})`.padEnd(22)} ${pct(value)}`;
@@ -12,8 +13,7 @@ export function trainReport(events: readonly RunEvent[], summary: Record<string,
   lines.push(row('best', summary['val/best_step'], summary['val/best']));
   lines.push(row('final', summary['train/steps'], summary['val/final']));
   if (summary['val/best'] !== undefined && summary['val/start'] !== undefined) {
-    const d = (summary['val/best'] - summary['val/start']) * 100;
-    lines.push(`  change (best - start)  ${d >= 0 ? '+' : ''}${d.toFixed(1)} points`);
+    lines.push(`  change (best - start)  ${formatScoreDelta(summary['val/best'] - summary['val/start'])}`);
   }
   const modules = aggregate(steps);
   if (modules.length) {

@@ -10,6 +10,7 @@ import { EXIT, UsageError } from '../errors';
 import { humanPrinter, jsonPrinter } from '../progress';
 import { configInputFromFlags, embeddedFromFlags, initFromFlag, readConfigSections, resolveOrUsage, resumeTarget, TRAINING_OPTIONS, warmStartFromFlags, type EmbeddedFlags, type Values, type WarmStartFlags } from '../trainingFlags';
 import { runsDirOption } from '../runLookup';
+import { formatScore } from '../../protocol/scoreFormat';
 
 export const OPTIMIZE_HELP = `Usage: mmgrpo optimize <task-file> --strategy "p -> w" [options]
        mmgrpo optimize --resume <run-id> [--max-lm-calls n ...] [--json]
@@ -185,7 +186,7 @@ async function execute(v: Values, saved: SavedConfig, config: MMGRPOConfig, t: T
 
 function finalReport(out: ComposeRunResult): string {
   const lines = ['', 'Val score after each stage'];
-  for (const s of out.stages) lines.push(`  ${s.stage.padEnd(8)} ${(s.valScore * 100).toFixed(1).padStart(5)}%${out.best?.stage === s.stage ? '  <- best' : ''}`);
+  for (const s of out.stages) lines.push(`  ${s.stage.padEnd(8)} ${formatScore(s.valScore).padStart(6)}${out.best?.stage === s.stage ? '  <- best' : ''}`);
   if (out.stages.length === 0) lines.push('  (no stage finished)');
   if (out.best) {
     lines.push('', `Best program: stage ${out.best.stage}, prompts ${out.best.promptVersion}${out.best.checkpointDir ? `, weights ${out.best.checkpointDir}` : ', the starting weights'}`);

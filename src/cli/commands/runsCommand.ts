@@ -3,6 +3,7 @@ import { isProcessAlive, listRuns, readRun, type RunRead } from '../../engine/ru
 import { parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
 import { runDirOf, runsDirOption } from '../runLookup';
+import { formatScore, isScoreKey } from '../../protocol/scoreFormat';
 
 export const RUNS_HELP = `Usage: mmgrpo runs <list|show> [options]
 
@@ -91,7 +92,7 @@ export function describeRun(run: RunRead): string {
     `  modules   ${Object.keys(m.programStateBefore.predictors).join(', ') || '(none)'}`,
   ];
   for (const e of run.events) {
-    if (e.type === 'eval_finished') lines.push(`  ${evalLabel(e).padEnd(22)} ${e.split} score ${(e.score * 100).toFixed(1)}% (${e.count} examples, ${e.errors} errors)`);
+    if (e.type === 'eval_finished') lines.push(`  ${evalLabel(e).padEnd(22)} ${e.split} score ${formatScore(e.score)} (${e.count} examples, ${e.errors} errors)`);
     if (e.type === 'usage') lines.push(`  usage     ${e.calls} LM calls, ${e.promptTokens} prompt + ${e.completionTokens} completion tokens${e.cost !== undefined ? `, cost ${e.cost.toFixed(4)}` : ''}`);
     if (e.type === 'run_finished' && e.error) lines.push(`  error     ${e.error}`);
   }
@@ -104,10 +105,10 @@ function evalLabel(e: EvalFinishedEvent): string {
   return `${e.stage}${e.step !== undefined ? ` step ${e.step}` : ''}`;
 }
 
-function formatSummary(summary: Record<string, number>): string {
+export function formatSummary(summary: Record<string, number>): string {
   return Object.entries(summary)
-    .filter(([k]) => k.endsWith('/score'))
-    .map(([k, val]) => `${k}=${(val * 100).toFixed(1)}%`)
+    .filter(([k]) => isScoreKey(k))
+    .map(([k, val]) => `${k}=${formatScore(val)}`)
     .join(' ');
 }
 

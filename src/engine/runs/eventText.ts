@@ -1,9 +1,8 @@
 import type { RunEvent, StepFinishedEvent } from '../../protocol/events';
+import { formatScore } from '../../protocol/scoreFormat';
 
 // Run events as lines for people, shared by the CLI's progress output and the
 // extension's task terminal so both say the same thing in the same words.
-
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /** Distinct errors listed under a score line; the rest are counted, all of them are in events.jsonl. */
 export const ERRORS_SHOWN = 3;
@@ -17,15 +16,15 @@ export function describeEvent(e: RunEvent): string | undefined {
     case 'stage_started':
       return `▸ ${e.label}`;
     case 'eval_finished':
-      return `  ${e.step !== undefined ? `step ${e.step} ` : ''}${e.split} score ${pct(e.score)} over ${e.count} examples${e.errors ? `, ${e.errors} with errors` : ''}`;
+      return `  ${e.step !== undefined ? `step ${e.step} ` : ''}${e.split} score ${formatScore(e.score)} over ${e.count} examples${e.errors ? `, ${e.errors} with errors` : ''}`;
     case 'step_finished':
       return stepLine(e);
     case 'checkpoint_saved':
-      return e.best && e.valScore !== undefined ? `  new best: ${pct(e.valScore)} at step ${e.step}` : undefined;
+      return e.best && e.valScore !== undefined ? `  new best: ${formatScore(e.valScore)} at step ${e.step}` : undefined;
     case 'prompt_trial':
-      return e.scope === 'full' ? `  ${e.stage}: ${e.candidateId} scores ${pct(e.score)} on ${e.size} examples${e.best ? ' (new best)' : ''}` : undefined;
+      return e.scope === 'full' ? `  ${e.stage}: ${e.candidateId} scores ${formatScore(e.score)} on ${e.size} examples${e.best ? ' (new best)' : ''}` : undefined;
     case 'stage_summary':
-      return `  ${e.stage} done: val ${pct(e.valScore)}${e.stoppedBy ? ' (stopped early at the budget)' : ''}`;
+      return `  ${e.stage} done: val ${formatScore(e.valScore)}${e.stoppedBy ? ' (stopped early at the budget)' : ''}`;
     case 'log':
       return `${e.level === 'info' ? '' : e.level.toUpperCase() + ': '}${e.message}`;
     case 'run_finished':
