@@ -1,14 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { defineTask } from 'mmgrpo';
 import { BankingIntentProgram } from './program';
-
-type Row = { utterance: string; category: string; intent: string };
-
-function load(name: string): Row[] {
-  const text = readFileSync(join(__dirname, 'data', name), 'utf8');
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Row);
-}
+// JSON modules: the engine bundles them into the task, and the editor types
+// them with nothing installed (no Node typings needed to read files).
+import train from './data/train.json';
+import val from './data/val.json';
 
 /**
  * Banking77 intent classification (a 12-intent subset, CC-BY-4.0).
@@ -20,7 +15,7 @@ export default defineTask({
   description: 'Customer message -> category -> intent (Banking77 subset)',
   program: new BankingIntentProgram(),
   inputs: ['utterance'],
-  trainset: load('train.jsonl'),
-  valset: load('val.jsonl'),
+  trainset: train,
+  valset: val,
   metric: (example, prediction) => (prediction.intent === example.intent ? 1 : prediction.category === example.category ? 0.5 : 0),
 });

@@ -19,11 +19,8 @@ const PHRASES = [
 
 function loadLabels(workspace) {
   const byUtterance = new Map();
-  for (const f of ['train.jsonl', 'val.jsonl']) {
-    for (const line of readFileSync(join(workspace, 'data', f), 'utf8').split('\n').filter(Boolean)) {
-      const row = JSON.parse(line);
-      byUtterance.set(row.utterance.trim(), row);
-    }
+  for (const f of ['train.json', 'val.json']) {
+    for (const row of JSON.parse(readFileSync(join(workspace, 'data', f), 'utf8'))) byUtterance.set(row.utterance.trim(), row);
   }
   return byUtterance;
 }

@@ -23,8 +23,10 @@ export function smallRunArgs(promptBaseUrl) {
   return args;
 }
 
+/** The first n rows of one of the example's JSON data files, written as the example writes them. */
 function head(file, n) {
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).slice(0, n).join('\n') + '\n';
+  const rows = JSON.parse(readFileSync(file, 'utf8')).slice(0, n);
+  return `[\n${rows.map((r) => `  ${JSON.stringify(r)}`).join(',\n')}\n]\n`;
 }
 
 /** Writes the workspace into `dir` (which must exist and be empty). */
@@ -34,8 +36,8 @@ export function prepareWorkspace(root, dir, { promptBaseUrl } = {}) {
   mkdirSync(join(dir, 'data'));
   cpSync(join(example, 'data', 'LICENSE'), join(dir, 'data', 'LICENSE'));
   cpSync(join(example, 'data', 'subset.json'), join(dir, 'data', 'subset.json'));
-  writeFileSync(join(dir, 'data', 'train.jsonl'), head(join(example, 'data', 'train.jsonl'), TRAIN_EXAMPLES));
-  writeFileSync(join(dir, 'data', 'val.jsonl'), head(join(example, 'data', 'val.jsonl'), VAL_EXAMPLES));
+  writeFileSync(join(dir, 'data', 'train.json'), head(join(example, 'data', 'train.json'), TRAIN_EXAMPLES));
+  writeFileSync(join(dir, 'data', 'val.json'), head(join(example, 'data', 'val.json'), VAL_EXAMPLES));
   mkdirSync(join(dir, 'broken'));
   writeFileSync(
     join(dir, 'broken', 'task.ts'),
