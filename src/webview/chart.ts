@@ -1,105 +1,157 @@
-import type { CurvePoint } from '../protocol/webview';
-import { h, svg } from './dom';
+import uPlot from 'uplot';
+import { formatScore } from '../protocol/scoreFormat';
+import { alignSeries, isUnitRange, seriesStyle, type AlignedSeries, type Series } from './chartData';
+import { h } from './dom';
 import { fmtNum } from './format';
 
-export interface Series {
-  name: string;
-  points: CurvePoint[];
-}
+export type { Series } from './chartData';
 
 export interface ChartOptions {
   /** Step marked with a vertical rule. */
   selectedStep?: number;
-  /** Called with the nearest step when the chart is clicked. */
+  /** Called with the step under the cursor when the chart is clicked. */
   onPick?: (step: number) => void;
+  /** Values are scores: axis and hover values read as percents (one format everywhere). */
+  score?: boolean;
+  /** Name of the x axis (default "step"). */
+  xLabel?: string;
+  /** Shown instead of a plot when there is nothing to draw. */
+  empty?: string;
 }
 
-const W = 600;
-const H = 170;
-const PAD = { left: 44, right: 10, top: 10, bottom: 22 };
-/** Beyond this many points markers add clutter and DOM nodes but no information. */
-const MAX_MARKERS = 200;
+const HEIGHT = 200;
+/** Tick labels are drawn at this CSS px size: canvas text is not scaled, so it is what the eye gets. */
+export const TICK_FONT_PX = 12;
+/** Room right of the plot so the last x tick label is drawn whole. */
+const RIGHT_PAD = 28;
 
-/** A line chart as inline SVG (no library; CSP allows no external resources). */
+/** Plots alive in the page; one is destroyed once its figure left the DOM (uPlot holds window listeners). */
+const live = new Set<uPlot>();
+
+/** A line chart (uPlot on a canvas: no inline script or style, so it runs under the panel's CSP). */
 export function lineChart(title: string, series: readonly Series[], opts: ChartOptions = {}): HTMLElement {
-  const all = series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.value));
+  sweepDetached();
   const box = h('figure', { cls: 'chart' }, h('figcaption', {}, title));
-  if (all.length === 0) {
-    box.appendChild(h('div', { cls: 'muted' }, 'no data yet'));
+  const data = alignSeries(series);
+  if (data.xs.length === 0) {
+    box.appendChild(h('div', { cls: 'muted' }, opts.empty ?? 'no data yet'));
     return box;
   }
-  const sx = scale(all.map((p) => p.step), PAD.left, W - PAD.right, false);
-  const sy = scale(all.map((p) => p.value), H - PAD.bottom, PAD.top, true);
-  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart-svg', role: 'img' });
-  root.appendChild(svg('title')).textContent = title;
-  drawAxes(root, sx, sy);
-  series.forEach((s, i) => drawSeries(root, s, i, sx, sy));
-  if (opts.selectedStep !== undefined) {
-    const x = sx.map(opts.selectedStep);
-    root.appendChild(svg('line', { x1: x, x2: x, y1: PAD.top, y2: H - PAD.bottom, class: 'chart-cursor' }));
-  }
-  if (opts.onPick) attachPick(root, all, sx, opts.onPick);
-  box.appendChild(root);
-  if (series.length > 1) box.appendChild(legend(series));
+  const plot = h('div', { cls: 'chart-plot', attrs: { role: 'img', 'aria-label': title } });
+  box.appendChild(plot);
+  if (canDraw()) mountWhenSized(plot, () => plotOptions(series, data, opts), data);
+  else plot.appendChild(h('div', { cls: 'muted' }, `${series.map((s) => s.name).join(', ')}: ${data.xs.length} points (drawn in a browser)`));
   return box;
 }
 
-interface Scale {
-  lo: number;
-  hi: number;
-  map(v: number): number;
+function canDraw(): boolean {
+  return typeof ResizeObserver === 'function' && typeof HTMLCanvasElement === 'function' && typeof matchMedia === 'function';
 }
 
-function scale(values: number[], from: number, to: number, pad: boolean): Scale {
-  let lo = Math.min(...values);
-  let hi = Math.max(...values);
-  // Rewards and scores usually live in [0, 1]: keep that frame so runs compare by eye.
-  if (pad && lo >= 0 && hi <= 1) [lo, hi] = [0, 1];
-  if (hi === lo) [lo, hi] = [lo - 1, hi + 1];
-  return { lo, hi, map: (v) => from + ((v - lo) / (hi - lo)) * (to - from) };
-}
-
-function drawAxes(root: SVGSVGElement, sx: Scale, sy: Scale): void {
-  root.appendChild(svg('line', { x1: PAD.left, x2: W - PAD.right, y1: H - PAD.bottom, y2: H - PAD.bottom, class: 'chart-axis' }));
-  root.appendChild(svg('line', { x1: PAD.left, x2: PAD.left, y1: PAD.top, y2: H - PAD.bottom, class: 'chart-axis' }));
-  for (const v of [sy.lo, (sy.lo + sy.hi) / 2, sy.hi]) {
-    const t = svg('text', { x: PAD.left - 4, y: sy.map(v) + 4, 'text-anchor': 'end', class: 'chart-label' });
-    t.textContent = fmtNum(v, 2);
-    root.appendChild(t);
-  }
-  for (const v of [sx.lo, sx.hi]) {
-    const t = svg('text', { x: sx.map(v), y: H - 6, 'text-anchor': 'middle', class: 'chart-label' });
-    t.textContent = `step ${fmtNum(v, 0)}`;
-    root.appendChild(t);
+function sweepDetached(): void {
+  for (const u of live) {
+    if (!u.root.isConnected) {
+      u.destroy();
+      live.delete(u);
+    }
   }
 }
 
-function drawSeries(root: SVGSVGElement, s: Series, i: number, sx: Scale, sy: Scale): void {
-  const pts = s.points.filter((p) => Number.isFinite(p.value));
-  const cls = `series-${i % 8}`;
-  const line = svg('polyline', { points: pts.map((p) => `${sx.map(p.step).toFixed(1)},${sy.map(p.value).toFixed(1)}`).join(' '), class: `chart-line ${cls}` });
-  root.appendChild(line);
-  if (pts.length > MAX_MARKERS) return;
-  for (const p of pts) {
-    const c = svg('circle', { cx: sx.map(p.step).toFixed(1), cy: sy.map(p.value).toFixed(1), r: 2.5, class: `chart-dot ${cls}` });
-    c.appendChild(svg('title')).textContent = `${s.name} · step ${p.step}: ${fmtNum(p.value)}`;
-    root.appendChild(c);
-  }
+/** uPlot needs a width: build it once the figure is laid out, and follow later resizes. */
+function mountWhenSized(el: HTMLElement, options: () => uPlot.Options, data: AlignedSeries): void {
+  let u: uPlot | undefined;
+  const ro = new ResizeObserver(() => {
+    if (!el.isConnected) return ro.disconnect();
+    const width = Math.floor(el.clientWidth);
+    if (width <= 0) return;
+    if (!u) {
+      u = new uPlot({ ...options(), width }, [data.xs, ...data.ys], el);
+      live.add(u);
+    } else if (u.width !== width) u.setSize({ width, height: HEIGHT });
+  });
+  ro.observe(el);
 }
 
-function attachPick(root: SVGSVGElement, all: CurvePoint[], sx: Scale, onPick: (step: number) => void): void {
-  const steps = [...new Set(all.map((p) => p.step))];
-  root.classList.add('pickable');
-  root.addEventListener('click', (ev) => {
-    const rect = root.getBoundingClientRect();
-    if (rect.width === 0) return;
-    const x = ((ev.clientX - rect.left) / rect.width) * W;
-    let best = steps[0];
-    for (const s of steps) if (Math.abs(sx.map(s) - x) < Math.abs(sx.map(best) - x)) best = s;
-    onPick(best);
+function plotOptions(series: readonly Series[], data: AlignedSeries, opts: ChartOptions): uPlot.Options {
+  const theme = themeColors();
+  const score = opts.score ?? false;
+  const unit = score && isUnitRange(data);
+  const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '–' : score ? formatScore(v) : fmtNum(v, Math.abs(v) < 0.01 && v !== 0 ? 5 : 3));
+  const font = `${TICK_FONT_PX}px ${theme.font}`;
+  // No tick marks: the grid lines say where values are, and the label band holds text only.
+  const axis = { stroke: theme.muted, font, labelFont: font, grid: { stroke: theme.grid, width: 1 }, ticks: { show: false } };
+  return {
+    width: 0,
+    height: HEIGHT,
+    padding: [12, RIGHT_PAD, 0, 0],
+    cursor: { drag: { x: false, y: false }, points: { size: 9 } },
+    // Live legend: the values under the cursor (hover), each swatch drawn like its line.
+    legend: { live: true, markers: { dash: (_u, i) => (i === 0 ? 'solid' : seriesStyle(i - 1).legendBorder), fill: (_u, i) => (i === 0 || seriesStyle(i - 1).hollow ? theme.bg : theme.series[(i - 1) % theme.series.length]) } },
+    scales: {
+      x: { time: false, range: (_u, lo, hi) => (lo === hi ? [lo - 1, hi + 1] : [lo, hi]) },
+      // Scores keep the 0-100% frame so runs compare by eye; other metrics use uPlot's padded auto range.
+      y: unit ? { range: [0, 1] } : {},
+    },
+    axes: [
+      { ...axis, label: opts.xLabel ?? 'step', size: TICK_FONT_PX + 14, labelSize: TICK_FONT_PX + 6, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000], values: (_u, ticks) => ticks.map((t) => fmtNum(t, 0)) },
+      score ? { ...axis, size: 60, values: (_u, ticks) => ticks.map((t) => formatScore(t)) } : { ...axis, size: 60 },
+    ],
+    series: [
+      { label: opts.xLabel ?? 'step', value: (_u, v) => (v === null || v === undefined ? '–' : fmtNum(v, 0)) },
+      ...series.map((s, i) => {
+        const st = seriesStyle(i);
+        const color = theme.series[i % theme.series.length];
+        return { label: s.name, stroke: color, width: st.width, dash: st.dash, spanGaps: true, value: (_u: uPlot, v: number | null) => fmt(v), points: { show: true, size: st.pointSize, stroke: color, fill: st.hollow ? theme.bg : color, width: 2 } };
+      }),
+    ],
+    hooks: {
+      draw: opts.selectedStep === undefined ? [] : [(u) => drawCursorRule(u, opts.selectedStep!, theme.accent)],
+      ready: opts.onPick ? [(u) => attachPick(u, data.xs, opts.onPick!)] : [],
+    },
+  };
+}
+
+function drawCursorRule(u: uPlot, step: number, color: string): void {
+  const x = u.valToPos(step, 'x', true);
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.strokeStyle = color;
+  ctx.setLineDash([4, 4]);
+  ctx.beginPath();
+  ctx.moveTo(x, u.bbox.top);
+  ctx.lineTo(x, u.bbox.top + u.bbox.height);
+  ctx.stroke();
+  ctx.restore();
+}
+
+function attachPick(u: uPlot, xs: number[], onPick: (step: number) => void): void {
+  u.over.classList.add('pickable');
+  u.over.addEventListener('click', () => {
+    const i = u.cursor.idx;
+    if (i !== null && i !== undefined && xs[i] !== undefined) onPick(xs[i]);
   });
 }
 
-function legend(series: readonly Series[]): HTMLElement {
-  return h('div', { cls: 'legend' }, ...series.map((s, i) => h('span', { cls: `legend-item series-${i % 8}` }, h('span', { cls: 'swatch' }), s.name)));
+interface Theme {
+  series: string[];
+  bg: string;
+  muted: string;
+  grid: string;
+  accent: string;
+  font: string;
+}
+
+/** Canvas needs concrete colours: read the panel's CSS variables (VS Code theme or the report's fallbacks). */
+function themeColors(): Theme {
+  const css = getComputedStyle(document.body);
+  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+  const palette = ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700', '#4ec9b0', '#ce9178'];
+  return {
+    series: palette.map((c, i) => v(`--s${i}`, c)),
+    bg: v('--bg', '#1e1e1e'),
+    muted: v('--muted', '#9d9d9d'),
+    grid: v('--border', '#3c3c3c'),
+    accent: v('--accent', '#007fd4'),
+    font: css.fontFamily || 'sans-serif',
+  };
 }

@@ -1,14 +1,10 @@
-/** Display helpers shared by the panel's views (DOM-free). */
+/** Display helpers shared by the panel's views (DOM-free). Scores use protocol/scoreFormat (one format with the CLI). */
 
 export function fmtNum(x: number | undefined, digits = 3): string {
   if (x === undefined || x === null || Number.isNaN(x)) return '–';
   if (!Number.isFinite(x)) return x > 0 ? '∞' : '-∞';
   if (Number.isInteger(x)) return String(x);
   return x.toFixed(digits);
-}
-
-export function fmtPct(x: number | undefined): string {
-  return x === undefined || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(1)}%`;
 }
 
 /** One-line preview of arbitrary text: whitespace collapsed, cut at `max` characters. */

@@ -1,6 +1,7 @@
 import type { InstructionCandidatesView } from '../protocol/webview';
 import { h, pre, section } from './dom';
-import { fmtPct } from './format';
+import { formatScore } from '../protocol/scoreFormat';
+import { explainStage } from './vocabulary';
 
 /**
  * The instructions one p stage searched over for a module, the losers too:
@@ -16,12 +17,14 @@ export function instructionList(view: InstructionCandidatesView): HTMLElement {
       h('td', { cls: 'num' }, c.index === 0 ? '0 (current)' : String(c.index)),
       h('td', { cls: 'grow' }, pre(c.text || '(empty)')),
       h('td', { cls: 'num' }, String(c.trials)),
-      h('td', { cls: 'num' }, c.bestMinibatch === undefined ? '' : fmtPct(c.bestMinibatch)),
-      h('td', { cls: 'num' }, c.bestFull === undefined ? '' : fmtPct(c.bestFull)),
+      h('td', { cls: 'num' }, c.bestMinibatch === undefined ? '' : formatScore(c.bestMinibatch)),
+      h('td', { cls: 'num' }, c.bestFull === undefined ? '' : formatScore(c.bestFull)),
       h('td', {}, c.chosen ? h('span', { cls: 'badge' }, 'accepted') : null),
     ),
   );
   const dropped = view.dropped ? `, ${view.dropped} proposal(s) dropped in the stage` : '';
   const title = `Instruction candidates · ${view.stage} · ${view.items.length - 1} proposed by ${view.proposer}${dropped}`;
-  return section(title, false, h('table', { cls: 'candidates' }, head, ...rows));
+  const box = section(title, false, h('table', { cls: 'candidates' }, head, ...rows));
+  box.title = explainStage(view.stage) ?? view.stage;
+  return box;
 }

@@ -9,6 +9,8 @@ export const EMBEDDED_DATA_ID = 'mmgrpo-data';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
 }
 
 function vscodeApi(): VsCodeApi | undefined {
@@ -31,7 +33,9 @@ function start(): void {
   // The report uses #app, the extension's panel shell #root.
   const root = document.getElementById('app') ?? document.getElementById('root') ?? document.body.appendChild(document.createElement('div'));
   const api = vscodeApi();
-  const host: HostLink = { live: api !== undefined, post: (m: WebviewToHost) => api?.postMessage(m) };
+  const host: HostLink = api
+    ? { live: true, post: (m: WebviewToHost) => api.postMessage(m), getState: () => api.getState(), setState: (s) => api.setState(s) }
+    : { live: false, post: () => undefined };
   const app = new App(root, host);
   const accept = (data: unknown) => {
     if (isHostMessage(data)) app.handle(data);

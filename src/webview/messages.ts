@@ -44,4 +44,7 @@ export interface HostLink {
   post(message: WebviewToHost): void;
   /** False in the static report: there is no host to load other steps from. */
   live: boolean;
+  /** The webview state API (VS Code keeps it while the panel is hidden and across restarts); absent in the report. */
+  getState?(): unknown;
+  setState?(state: unknown): void;
 }

@@ -1,7 +1,9 @@
 import type { RolloutRecord } from '../protocol/events';
 import type { ModuleCallRecord } from '../protocol/trace';
 import { h, pre, section } from './dom';
+import { formatScore } from '../protocol/scoreFormat';
 import { fmtNum, toJson } from './format';
+import { POLICY_HELP } from './vocabulary';
 
 /** Everything recorded about one rollout: inputs, outputs and every module call, as text. */
 export function rolloutDetail(r: RolloutRecord): HTMLElement {
@@ -10,8 +12,8 @@ export function rolloutDetail(r: RolloutRecord): HTMLElement {
     { cls: 'kv' },
     kv('example', `${r.exampleIndex} (dataset #${r.datasetIndex})`),
     kv('rollout', r.rolloutIndex),
-    kv('policy', r.teacher),
-    kv('reward', fmtNum(r.reward)),
+    kv('policy', r.teacher, POLICY_HELP),
+    kv('reward', formatScore(r.reward)),
     kv('reward kind', r.rewardKind),
     kv('calls', r.trace.length),
   );
@@ -26,8 +28,8 @@ export function rolloutDetail(r: RolloutRecord): HTMLElement {
   );
 }
 
-function kv(key: string, value: string | number): HTMLElement {
-  return h('span', { cls: 'kv-item' }, h('span', { cls: 'kv-key' }, key), ' ', h('span', { cls: 'kv-value' }, String(value)));
+function kv(key: string, value: string | number, title?: string): HTMLElement {
+  return h('span', { cls: 'kv-item', title }, h('span', { cls: 'kv-key' }, key), ' ', h('span', { cls: 'kv-value' }, String(value)));
 }
 
 function callView(c: ModuleCallRecord, i: number): HTMLElement {

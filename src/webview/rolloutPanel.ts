@@ -1,35 +1,64 @@
 import type { RolloutRecord } from '../protocol/events';
+import { formatScore } from '../protocol/scoreFormat';
 import { clear, h } from './dom';
-import { fmtNum, preview } from './format';
+import { preview } from './format';
 import { rolloutDetail } from './rolloutDetail';
-import { virtualList } from './virtualList';
+import { reselect, type SelectionStore } from './selection';
+import { virtualList, type Column } from './virtualList';
+import { POLICY_HELP } from './vocabulary';
 
 type Filter = 'all' | 'errors' | 'format' | 'best' | 'worst';
 
+export interface RolloutPanelOptions {
+  selection?: SelectionStore;
+  /** Opens the rollout as a JSON document in the editor (live panel only). */
+  openJson?: (r: RolloutRecord) => void;
+  /** Shown when there are no rollouts. */
+  note?: string;
+}
+
+export const rolloutKey = (r: RolloutRecord): string => `${r.exampleIndex}/${r.rolloutIndex}`;
+
+const COLUMNS: Column[] = [
+  { label: 'example', title: 'index of the input in the step\'s batch', num: true },
+  { label: 'rollout', title: 'rollout of that input (one of the group)', num: true },
+  { label: 'reward', title: 'metric score of the rollout', num: true },
+  { label: 'policy', title: POLICY_HELP },
+  { label: 'calls', title: 'module calls in the rollout', num: true },
+  { label: 'last completion or error' },
+];
+
 /** The step's rollouts as a virtualized list with a detail pane for the selected one. */
-export function rolloutPanel(rollouts: { step: number; items: RolloutRecord[]; total?: number } | null, note?: string): HTMLElement {
-  if (!rollouts || rollouts.items.length === 0) return h('div', { cls: 'muted' }, note ?? 'No rollouts recorded for this step.');
-  const detail = h('div', { cls: 'detail' }, h('div', { cls: 'muted' }, 'Select a rollout.'));
+export function rolloutPanel(rollouts: { step: number; items: RolloutRecord[]; total?: number } | null, opts: RolloutPanelOptions = {}): HTMLElement {
+  if (!rollouts || rollouts.items.length === 0) return h('div', { cls: 'muted' }, opts.note ?? 'No rollouts recorded for this step.');
+  const detail = h('div', { cls: 'detail' });
   let shown: RolloutRecord[] = rollouts.items;
-  const list = virtualList<RolloutRecord>({
-    rowHeight: 26,
-    height: 320,
-    renderRow: rolloutRow,
-    onSelect: (r, i) => {
-      list.setSelected(i);
-      clear(detail);
-      detail.appendChild(rolloutDetail(r));
-    },
-  });
-  const filter = h('select', {}, ...(['all', 'errors', 'format', 'best', 'worst'] as Filter[]).map((f) => option(f, FILTER_LABELS[f])));
-  filter.addEventListener('change', () => {
+  const select = (i: number | undefined) => {
+    list.setSelected(i);
+    clear(detail);
+    const r = i === undefined ? undefined : shown[i];
+    opts.selection?.save(r && rolloutKey(r));
+    if (!r) {
+      detail.appendChild(h('div', { cls: 'muted' }, shown.length ? 'Select a rollout.' : 'No rollout matches this filter.'));
+      return;
+    }
+    if (opts.openJson) detail.appendChild(h('div', { cls: 'toolbar' }, h('button', { cls: 'open-json', title: 'Open this rollout as a JSON document in an editor tab', onClick: () => opts.openJson!(r) }, 'Open as JSON')));
+    detail.appendChild(rolloutDetail(r));
+  };
+  const list = virtualList<RolloutRecord>({ rowHeight: 26, height: 320, renderRow: rolloutRow, onSelect: (_r, i) => select(i), columns: COLUMNS, gridClass: 'cols-rollouts' });
+  const filter = h('select', { title: 'Which rollouts to list' }, ...(['all', 'errors', 'format', 'best', 'worst'] as Filter[]).map((f) => option(f, FILTER_LABELS[f])));
+  const count = h('span', { cls: 'muted' });
+  const refresh = (keep: string | undefined) => {
     shown = applyFilter(rollouts.items, filter.value as Filter);
-    list.setSelected(undefined);
     list.setItems(shown);
     count.textContent = countText(shown.length, rollouts);
+    select(reselect(shown, keep, rolloutKey));
+  };
+  filter.addEventListener('change', () => {
+    const current = list.selected();
+    refresh(current === undefined ? undefined : rolloutKey(current));
   });
-  const count = h('span', { cls: 'muted' }, countText(shown.length, rollouts));
-  list.setItems(shown);
+  refresh(opts.selection?.initial);
   return h('div', { cls: 'rollouts' }, h('div', { cls: 'toolbar' }, `Rollouts of step ${rollouts.step} `, filter, ' ', count), list.element, detail);
 }
 
@@ -52,7 +81,7 @@ export function option(value: string, label: string): HTMLOptionElement {
   return o;
 }
 
-function applyFilter(items: RolloutRecord[], f: Filter): RolloutRecord[] {
+export function applyFilter(items: RolloutRecord[], f: Filter): RolloutRecord[] {
   if (f === 'errors') return items.filter((r) => r.error !== undefined || r.rewardKind === 'failure' || r.trace.some((c) => c.error !== undefined));
   if (f === 'format') return items.filter((r) => r.rewardKind === 'format_failure' || r.trace.some((c) => c.parseError !== undefined));
   if (f === 'best') return [...items].sort((a, b) => b.reward - a.reward);
@@ -65,11 +94,11 @@ export function rolloutRow(r: RolloutRecord): HTMLElement {
   return h(
     'div',
     { cls: `row kind-${r.rewardKind === 'metric' ? 'metric' : r.rewardKind === 'format_failure' ? 'format' : 'failure'}` },
-    h('span', { cls: 'cell num' }, `ex ${r.exampleIndex}`),
-    h('span', { cls: 'cell num' }, `#${r.rolloutIndex}`),
-    h('span', { cls: 'cell num reward' }, fmtNum(r.reward)),
-    h('span', { cls: 'cell' }, r.teacher),
-    h('span', { cls: 'cell num' }, `${r.trace.length} calls`),
+    h('span', { cls: 'cell num' }, r.exampleIndex),
+    h('span', { cls: 'cell num' }, r.rolloutIndex),
+    h('span', { cls: 'cell num reward' }, formatScore(r.reward)),
+    h('span', { cls: 'cell', title: POLICY_HELP }, r.teacher),
+    h('span', { cls: 'cell num' }, r.trace.length),
     h('span', { cls: 'cell grow' }, r.error ? `⚠ ${preview(r.error, 80)}` : preview(last, 160)),
   );
 }

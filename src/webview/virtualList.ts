@@ -8,12 +8,26 @@ export interface VirtualListOptions<T> {
   height: number;
   renderRow: (item: T, index: number) => HTMLElement;
   onSelect?: (item: T, index: number) => void;
+  /** Column headers above the rows; rows and header share the grid of `gridClass`. */
+  columns?: readonly Column[];
+  /** Class (in panel.css) that sets the columns' grid template for header and rows. */
+  gridClass?: string;
+}
+
+export interface Column {
+  label: string;
+  /** What the column means (tooltip). */
+  title?: string;
+  num?: boolean;
 }
 
 export interface VirtualList<T> {
+  /** The list with its header; the scrolling part is `.vlist` inside it. */
   element: HTMLElement;
   setItems(items: readonly T[]): void;
   setSelected(index: number | undefined): void;
+  /** The selected item, if any. */
+  selected(): T | undefined;
   /** Row elements currently in the DOM (for tests and diagnostics). */
   renderedCount(): number;
 }
@@ -24,6 +38,7 @@ export interface VirtualList<T> {
  */
 export function virtualList<T>(opts: VirtualListOptions<T>): VirtualList<T> {
   const viewport = h('div', { cls: 'vlist', attrs: { tabindex: '0', role: 'listbox' } });
+  const box = h('div', { cls: `vlist-box${opts.gridClass ? ` ${opts.gridClass}` : ''}` }, opts.columns ? header(opts.columns) : null, viewport);
   viewport.style.height = `${opts.height}px`;
   const spacer = h('div', { cls: 'vlist-spacer' });
   const layer = h('div', { cls: 'vlist-rows' });
@@ -66,7 +81,7 @@ export function virtualList<T>(opts: VirtualListOptions<T>): VirtualList<T> {
   });
 
   return {
-    element: viewport,
+    element: box,
     setItems(next) {
       items = next;
       spacer.style.height = `${items.length * opts.rowHeight}px`;
@@ -77,6 +92,7 @@ export function virtualList<T>(opts: VirtualListOptions<T>): VirtualList<T> {
       if (index !== undefined) keepVisible(viewport, index, opts);
       render();
     },
+    selected: () => (selected === undefined ? undefined : items[selected]),
     renderedCount: () => layer.childElementCount,
   };
 }
@@ -86,4 +102,9 @@ function keepVisible<T>(viewport: HTMLElement, index: number, opts: VirtualListO
   const height = viewport.clientHeight || opts.height;
   if (top < viewport.scrollTop) viewport.scrollTop = top;
   else if (top + opts.rowHeight > viewport.scrollTop + height) viewport.scrollTop = top + opts.rowHeight - height;
+}
+
+/** Header cells; not `.row`, so row queries (tests, e2e) never hit it. */
+function header(columns: readonly Column[]): HTMLElement {
+  return h('div', { cls: 'vhead', attrs: { role: 'row' } }, ...columns.map((c) => h('span', { cls: `cell${c.num ? ' num' : ''}`, title: c.title, attrs: { role: 'columnheader' } }, c.label)));
 }

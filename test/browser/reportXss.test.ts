@@ -151,8 +151,11 @@ describe('HTML report in chromium: hostile run data stays text', function () {
     const boxes = page.locator('.prompts > details');
     assert.equal(await boxes.count(), MODULES.length);
     assert.deepEqual(await texts(page, '.prompts > details > summary'), MODULES.map((m) => `${m} — 2 versions`));
-    const diffLines = await texts(page, '.prompts .diff-line .diff-text');
-    for (const line of [...NEW_INSTRUCTIONS.split('\n'), 'Think step by step.']) assert.ok(diffLines.includes(line), `diff lacks the line ${line}`);
+    // Word diff: the old text is the kept and deleted parts, the new one the kept and inserted parts, both literally.
+    const parts = await boxes.first().locator('.diff > *').evaluateAll((els) => els.map((e) => [e.className, e.textContent ?? '']));
+    assert.equal(parts.filter(([c]) => c !== 'diff-add').map(([, t]) => t).join(''), START_INSTRUCTIONS);
+    assert.equal(parts.filter(([c]) => c !== 'diff-del').map(([, t]) => t).join(''), NEW_INSTRUCTIONS);
+    assert.ok(parts.some(([c]) => c === 'diff-add') && parts.some(([c]) => c === 'diff-same'), 'words are marked, not whole texts');
     await expandAll('.prompts');
     const newDemos = [...DEMOS, { question: PAYLOADS[4], answer: PAYLOADS[5] }];
     assert.ok((await texts(page, '.prompts pre')).includes(json(newDemos)));

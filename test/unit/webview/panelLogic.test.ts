@@ -1,9 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { isScoreKey } from '../../../src/webview/overview';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildRunView } from '../../../src/engine/runs/runView';
 import { pairRollouts } from '../../../src/webview/compareView';
+import { formatValue } from '../../../src/webview/overview';
+import { explainKey } from '../../../src/webview/vocabulary';
 import { isHostMessage } from '../../../src/webview/messages';
 import { visibleRange } from '../../../src/webview/virtualRange';
 import { rollout, syntheticRun } from './fixtures';
@@ -46,7 +47,9 @@ describe('webview logic (DOM-free)', () => {
 });
 
 describe('overview summary formatting', () => {
-  it('shows scores as percentages but steps as numbers', () => {
-    assert.deepEqual(['val/score', 'val/start', 'val/final', 'val/best', 'val/best_step', 'train/steps', 'val/errors'].map(isScoreKey), [true, true, true, true, false, false, false]);
+  it('shows every score key as a percent and counts as numbers, with a tooltip that explains the stage', () => {
+    assert.deepEqual([['p1/val', 0.0833], ['val/score', 0.375], ['val/errors', 2], ['val/best_step', 4]].map(([k, v]) => formatValue(k as string, v as number)), ['8.3%', '37.5%', '2', '4']);
+    assert.match(explainKey('p1/val'), /prompt-optimization stage 1/);
+    assert.match(explainKey('mmgrpo/val'), /weights stage/);
   });
 });
