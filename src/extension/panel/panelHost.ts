@@ -5,12 +5,17 @@ import { isWebviewMessage, type WebviewToHost } from '../../protocol/webview';
 import { COMMANDS } from '../commands';
 import type { RunModel } from '../runs/runModel';
 import { makeNonce, panelHtml } from './panelHtml';
+import { RUN_PANEL_VIEW_TYPE, runIdsOf } from './panelRestore';
 
 /** Hosts run panels (dist/webview.js): ready handshake, then whole snapshots only. */
 export class RunPanels implements vscode.Disposable {
   private readonly open = new Map<string, RunPanel>();
+  private readonly serializer: vscode.Disposable;
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly runs: RunModel) {}
+  constructor(private readonly extensionUri: vscode.Uri, private readonly runs: RunModel) {
+    // Panels left open when the editor closed come back with the page's saved state (tab, step, selection, run ids).
+    this.serializer = vscode.window.registerWebviewPanelSerializer(RUN_PANEL_VIEW_TYPE, { deserializeWebviewPanel: (panel, state) => this.restore(panel, state) });
+  }
 
   show(runDir: string, step?: number): void {
     const key = runDir;
@@ -20,20 +25,36 @@ export class RunPanels implements vscode.Disposable {
       existing.reveal();
       return;
     }
-    const panel = new RunPanel(this.extensionUri, this.runs, [runDir], step, () => this.open.delete(key));
-    this.open.set(key, panel);
+    this.open.set(key, new RunPanel(this.extensionUri, this.runs, [runDir], step, () => this.open.delete(key)));
   }
 
   compare(leftDir: string, rightDir: string): void {
-    const key = `${leftDir}\u0000${rightDir}`;
+    const key = panelKey([leftDir, rightDir]);
     this.open.get(key)?.reveal();
     if (!this.open.has(key)) this.open.set(key, new RunPanel(this.extensionUri, this.runs, [leftDir, rightDir], undefined, () => this.open.delete(key)));
   }
 
+  /** Reopens a panel VS Code restored: its runs are found by id once the run list has loaded. */
+  private async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const ids = runIdsOf(state);
+    if (ids.length === 0) {
+      panel.dispose(); // nothing to show: a panel from before run ids were saved
+      return;
+    }
+    if (ids.some((id) => !this.runs.findById(id))) await this.runs.reload();
+    const dirs = ids.map((id) => this.runs.findById(id)?.dir ?? id);
+    const key = panelKey(dirs);
+    this.open.get(key)?.dispose();
+    this.open.set(key, new RunPanel(this.extensionUri, this.runs, dirs, undefined, () => this.open.delete(key), panel));
+  }
+
   dispose(): void {
+    this.serializer.dispose();
     for (const p of [...this.open.values()]) p.dispose();
   }
 }
+
+const panelKey = (dirs: readonly string[]): string => dirs.join('\u0000');
 
 class RunPanel implements vscode.Disposable {
   private readonly panel: vscode.WebviewPanel;
@@ -41,13 +62,16 @@ class RunPanel implements vscode.Disposable {
   private revision = 0;
   private readonly subs: vscode.Disposable[] = [];
 
-  constructor(extensionUri: vscode.Uri, private readonly runs: RunModel, private readonly dirs: string[], private step: number | undefined, onClose: () => void) {
+  constructor(extensionUri: vscode.Uri, private readonly runs: RunModel, private readonly dirs: string[], private step: number | undefined, onClose: () => void, restored?: vscode.WebviewPanel) {
     const first = runs.get(dirs[0]);
     const title = dirs.length === 2 ? `Compare ${first?.id ?? ''}` : `Run ${first?.id ?? dirs[0]}`;
-    this.panel = vscode.window.createWebviewPanel('mmgrpo.run', title, vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
-    });
+    const options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
+    // Beside the code the run came from, not over it.
+    this.panel = restored ?? vscode.window.createWebviewPanel(RUN_PANEL_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, options);
+    if (restored) {
+      restored.title = title;
+      restored.webview.options = options;
+    }
     const w = this.panel.webview;
     w.html = panelHtml({
       cspSource: w.cspSource,
