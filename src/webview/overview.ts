@@ -3,7 +3,7 @@ import type { CurvePoint, RunView, StepView } from '../protocol/webview';
 import { lineChart, type ChartOptions, type Series } from './chart';
 import { h } from './dom';
 import { fmtNum } from './format';
-import { explainKey } from './vocabulary';
+import { explainKey, explainKind } from './vocabulary';
 
 /** Header with what the run is, its status and headline numbers. */
 export function runHeader(view: RunView): HTMLElement {
@@ -12,7 +12,7 @@ export function runHeader(view: RunView): HTMLElement {
     'header',
     { cls: 'run-header' },
     h('h1', {}, `${m.taskName} `, h('span', { cls: `status status-${statusClass(view.status)}` }, view.status)),
-    h('div', { cls: 'muted' }, `${m.kind} run ${m.id} · created ${m.createdAt} · seed ${m.seed} · engine ${m.engineVersion}`),
+    h('div', { cls: 'muted', title: explainKind(m.kind) }, `${m.kind} run ${m.id} · created ${m.createdAt} · seed ${m.seed} · engine ${m.engineVersion}`),
     summaryLine(view.summary),
   );
 }

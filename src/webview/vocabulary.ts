@@ -11,6 +11,14 @@ export function explainStage(stage: string): string | undefined {
   return undefined;
 }
 
+/** What a run kind means, since the editor's Train creates an optimize run while the CLI's train is weights only. */
+export function explainKind(kind: string): string {
+  if (kind === 'optimize') return 'optimize run: one or more stages, p (prompts) and/or w (weights), e.g. "p -> w"; the editor\'s Train and Optimize prompts create these (mmgrpo optimize)';
+  if (kind === 'train') return 'train run: weights only, multi-module GRPO steps (mmgrpo train)';
+  if (kind === 'eval') return 'eval run: the program scored on a data split, nothing trained (mmgrpo eval)';
+  return `${kind} run`;
+}
+
 export const POLICY_HELP =
   'Which program produced the rollout: "student" is the program being trained; any other name is a teacher, ' +
   'another program of the task (defineTask teachers, --teachers) whose rollouts join the same reward groups. For eval runs it is the data split.';

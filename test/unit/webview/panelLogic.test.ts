@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { buildRunView } from '../../../src/engine/runs/runView';
 import { pairRollouts } from '../../../src/webview/compareView';
 import { formatValue } from '../../../src/webview/overview';
-import { explainKey } from '../../../src/webview/vocabulary';
+import { explainKey, explainKind } from '../../../src/webview/vocabulary';
 import { isHostMessage } from '../../../src/webview/messages';
 import { visibleRange } from '../../../src/webview/virtualRange';
 import { rollout, syntheticRun } from './fixtures';
@@ -51,5 +51,7 @@ describe('overview summary formatting', () => {
     assert.deepEqual([['p1/val', 0.0833], ['val/score', 0.375], ['val/errors', 2], ['val/best_step', 4]].map(([k, v]) => formatValue(k as string, v as number)), ['8.3%', '37.5%', '2', '4']);
     assert.match(explainKey('p1/val'), /prompt-optimization stage 1/);
     assert.match(explainKey('mmgrpo/val'), /weights stage/);
+    assert.match(explainKind('optimize'), /Train and Optimize prompts create these/);
+    assert.match(explainKind('train'), /weights only/);
   });
 });
