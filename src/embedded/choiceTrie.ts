@@ -6,16 +6,19 @@ import { SPECIAL } from './tokenizer';
  * end-of-turn where a whole choice has been spelled), so the output is one of
  * the choices from the first token on, with no retry or post-hoc repair.
  */
-/** A trie over byte strings: node 0 is the root; `terminal` marks where a whole string ends. */
+/**
+ * A trie over strings of integer symbols (bytes here, token ids on the local
+ * backend): node 0 is the root; `terminal` marks where a whole string ends.
+ */
 export class ByteTrie {
   protected readonly children: Map<number, number>[] = [new Map()];
   protected readonly terminal: boolean[] = [false];
 
   static readonly ROOT = 0;
 
-  protected insert(bytes: Uint8Array): void {
+  protected insert(symbols: Iterable<number>): void {
     let node = 0;
-    for (const b of bytes) {
+    for (const b of symbols) {
       let next = this.children[node].get(b);
       if (next === undefined) {
         next = this.children.length;
@@ -32,7 +35,12 @@ export class ByteTrie {
     return this.terminal[node];
   }
 
-  /** Node after byte `b` (-1 if no string continues that way). */
+  /** Symbols that continue some string from `node`. */
+  continuations(node: number): number[] {
+    return [...this.children[node].keys()];
+  }
+
+  /** Node after symbol `b` (-1 if no string continues that way). */
   next(node: number, b: number): number {
     return this.children[node].get(b) ?? -1;
   }
@@ -65,7 +73,7 @@ export class ChoiceTrie extends ByteTrie {
 
   /** Token ids allowed after reaching `node`. */
   allowed(node: number): number[] {
-    const ids = [...this.children[node].keys()];
+    const ids = this.continuations(node);
     if (this.terminal[node]) ids.push(SPECIAL.endOfTurn);
     return ids;
   }

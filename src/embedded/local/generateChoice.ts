@@ -1,6 +1,8 @@
 import type { LlamaContextSequence, LlamaContextSequenceRepeatPenalty, LlamaGrammar, Token } from 'node-llama-cpp';
 import type { TopLogprob } from '../../protocol/lm';
 import type { GeneratedChoice, GenerateRequest, Penalties } from '../backend';
+import { ByteTrie } from '../choiceTrie';
+import { ChoiceEscaped, choiceBias, type TokenChoiceTrie } from './choiceTokens';
 import type { LoadedModel } from './llamaRuntime';
 
 /**
@@ -17,6 +19,8 @@ export interface ChoiceJob {
   prompt: Token[];
   seed: number;
   grammar?: LlamaGrammar;
+  /** guided_choice by logit bias over the choices' tokens (instead of `grammar`). */
+  choices?: TokenChoiceTrie;
   emit?: (text: string) => void;
   signal?: AbortSignal;
 }
@@ -37,6 +41,8 @@ export async function generateChoice(m: LoadedModel, seq: LlamaContextSequence, 
   // The generator also ends by itself when the grammar is complete and only end-of-generation may follow.
   let finishReason: GeneratedChoice['finishReason'] = 'stop';
   const pending = job.prompt.slice(seq.nextTokenIndex);
+  const trie = job.choices;
+  let node = ByteTrie.ROOT;
   // Token probabilities cost a softmax over the whole vocabulary per token: only when logprobs are asked for.
   const steps = seq.evaluateWithMetadata(pending, { confidence: request.logprobs ? true : undefined, probabilities: wantTop ? true : undefined } as { confidence?: true; probabilities?: true }, {
     temperature: request.temperature,
@@ -45,7 +51,10 @@ export async function generateChoice(m: LoadedModel, seq: LlamaContextSequence, 
     topP: request.top_p,
     seed: job.seed,
     grammarEvaluationState,
-    repeatPenalty: repeatPenalty(request.penalties, out),
+    // Called before each sample: the bias follows the choice spelled so far.
+    tokenBias: trie ? () => choiceBias(m, trie, node) : undefined,
+    // A choice cannot loop, and a multiplicative penalty on lifted logits would skew which choice wins.
+    repeatPenalty: trie ? undefined : repeatPenalty(request.penalties, out),
   });
   for await (const step of steps) {
     if (job.signal?.aborted) throw job.signal.reason ?? new Error('aborted');
@@ -54,6 +63,10 @@ export async function generateChoice(m: LoadedModel, seq: LlamaContextSequence, 
       break;
     }
     out.push(step.token);
+    if (trie) {
+      node = trie.next(node, step.token);
+      if (node < 0) throw new ChoiceEscaped();
+    }
     if (request.logprobs) logprobs.push(Math.log(Math.max((step as { confidence?: number }).confidence ?? 0, Number.MIN_VALUE)));
     if (wantTop) topLogprobs.push(topOf(m, (step as { probabilities?: Map<Token, number> }).probabilities, request.top_logprobs));
     text = m.model.detokenize(out);
@@ -63,12 +76,15 @@ export async function generateChoice(m: LoadedModel, seq: LlamaContextSequence, 
       finishReason = 'stop';
       break;
     }
+    // A complete choice nothing extends ends here, without a decode to sample end-of-generation.
+    if (trie?.isLeaf(node)) break;
     if (out.length >= request.max_tokens) {
       finishReason = 'length';
       break;
     }
     emitted = emitFinal(job, text, emitted, holdBack);
   }
+  if (trie && !trie.isTerminal(node)) throw new ChoiceEscaped();
   if (job.grammar?.trimWhitespaceSuffix) text = text.trimEnd();
   if (job.emit && text.length > emitted) job.emit(text.slice(emitted));
   return { text, tokens: out.map((t) => m.model.detokenize([t])), logprobs, topLogprobs: wantTop ? topLogprobs : undefined, finishReason };

@@ -12,6 +12,7 @@ import {
   type TrainStepMetrics,
 } from '../backend';
 import { generateChoice } from './generateChoice';
+import { ChoiceEscaped, choiceTrieFor, type TokenChoiceTrie } from './choiceTokens';
 import { GrammarCache } from './grammars';
 import { disposeModel, loadModel, type LoadedModel, type RuntimeOptions } from './llamaRuntime';
 import { promptTokens } from './promptTokens';
@@ -60,24 +61,32 @@ export class LocalBackend implements EmbeddedBackend {
       const field = request.prompt !== undefined ? 'prompt' : 'messages';
       throw new BackendRequestError(`The prompt is ${prompt.length} tokens; this model holds ${this.m.sequenceContext} per request. Shorten it (fewer demos, shorter inputs).`, field);
     }
-    const grammar = await this.grammarFor(request);
+    const trie = byBias(request) ? choiceTrieFor(this.m, request.guidedChoice!) : undefined;
+    const grammar = trie ? undefined : await this.grammarFor(request);
     // Completions end where the context does rather than silently shifting the prompt out of it.
     const bounded = { ...request, max_tokens: Math.min(this.tokensNeeded(request), room) };
     const base = request.seed ?? this.nextSeed();
     const choices = await Promise.all(
-      Array.from({ length: request.n }, (_, index) => this.choice(bounded, { prompt, seed: deriveSeed(base, index), grammar, index, onDelta, signal })),
+      Array.from({ length: request.n }, (_, index) => this.choice(bounded, { prompt, seed: deriveSeed(base, index), grammar, choices: trie, index, onDelta, signal })),
     );
     return { choices, promptTokens: prompt.length, completionTokens: choices.reduce((sum, c) => sum + c.tokens.length, 0) };
   }
 
   private async choice(
     request: GenerateRequest,
-    o: { prompt: Token[]; seed: number; grammar?: LlamaGrammar; index: number; onDelta?: OnDelta; signal?: AbortSignal },
+    o: { prompt: Token[]; seed: number; grammar?: LlamaGrammar; choices?: TokenChoiceTrie; index: number; onDelta?: OnDelta; signal?: AbortSignal },
   ): Promise<GeneratedChoice> {
     const seq = await this.pool.acquire(o.prompt, o.signal);
     try {
       const emit = o.onDelta ? (text: string) => o.onDelta!(o.index, text) : undefined;
-      return await generateChoice(this.m, seq, { request, prompt: o.prompt, seed: o.seed, grammar: o.grammar, emit, signal: o.signal });
+      const job = { request, prompt: o.prompt, seed: o.seed, grammar: o.grammar, choices: o.choices, emit, signal: o.signal };
+      try {
+        return await generateChoice(this.m, seq, job);
+      } catch (err) {
+        if (!(err instanceof ChoiceEscaped)) throw err;
+        // Nothing was emitted for an incomplete choice (it is not final until it is a choice).
+        return await generateChoice(this.m, seq, { ...job, choices: undefined, grammar: await this.grammarFor(request) });
+      }
     } finally {
       this.pool.release(seq);
     }
@@ -131,4 +140,10 @@ export class LocalBackend implements EmbeddedBackend {
   dispose(): Promise<void> {
     return disposeModel(this.m);
   }
+}
+
+/** Choices by logit bias unless penalties were asked for (they would act on the lifted logits): then by grammar. */
+function byBias(request: GenerateRequest): boolean {
+  const p = request.penalties;
+  return request.guidedChoice !== undefined && p?.repetition === undefined && !p?.frequency && !p?.presence;
 }

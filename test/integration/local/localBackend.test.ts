@@ -1,6 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { BackendRequestError, type GenerateRequest } from '../../../src/embedded/backend';
 import { createLocalBackend, type LocalBackend } from '../../../src/embedded/local/localBackend';
+import { ChoiceEscaped, TokenChoiceTrie } from '../../../src/embedded/local/choiceTokens';
+import { generateChoice } from '../../../src/embedded/local/generateChoice';
+import type { LoadedModel } from '../../../src/embedded/local/llamaRuntime';
+import type { SequencePool } from '../../../src/embedded/local/sequencePool';
 import { localModelPath } from '../../fixtures/localModel';
 
 // The real SmolLM2-135M-Instruct (Q4_1, ~100 MB) on the CPU: what these check
@@ -45,6 +49,43 @@ describe('local backend (real GGUF model through node-llama-cpp)', function () {
     // max_tokens smaller than a choice: the choice is still spelled out whole.
     const short = await backend.generate(ask('My card has still not arrived.', { max_tokens: 1, guidedChoice: choices }));
     assert.ok(choices.includes(short.choices[0].text), short.choices[0].text);
+  });
+
+  it('guided_choice by logit bias: choices that prefix others stay reachable, every sample is whole', async () => {
+    const choices = ['card', 'card_arrival', 'cards', 'card_linking', 'top_up'];
+    for (const seed of [1, 2, 3]) {
+      const r = await backend.generate(ask('Which banking intent? "My new card never came."', { temperature: 1.5, seed, n: 4, guidedChoice: choices }));
+      for (const c of r.choices) assert.ok(choices.includes(c.text), c.text);
+    }
+  });
+
+  it('guided_choice by logit bias keeps the model\'s own preference between the choices', async () => {
+    // Two one-token answers: greedy under the bias must pick the one the free model ranks higher.
+    for (const q of ['Is Paris in France? Answer Yes or No.', 'Is the sun cold? Answer Yes or No.', 'Is water wet? Answer Yes or No.']) {
+      const free = await backend.generate(ask(q, { max_tokens: 1, logprobs: true, top_logprobs: 20 }));
+      const rank = new Map(free.choices[0].topLogprobs![0].map((t) => [t.token, t.logprob]));
+      const [yes, no] = [rank.get('Yes'), rank.get('No')];
+      assert.ok(yes !== undefined && no !== undefined, `both answers among the top 20 for ${q}`);
+      for (const choices of [['Yes', 'No'], ['No', 'Yes']]) {
+        const picked = await backend.generate(ask(q, { guidedChoice: choices }));
+        assert.equal(picked.choices[0].text, yes > no ? 'Yes' : 'No', q);
+      }
+    }
+  });
+
+  it('a sample that escapes the bias is reported, for the backend to retry with the grammar', async () => {
+    const choices = ['card_arrival', 'top_up_failed'];
+    const request = ask('Say hello.', { temperature: 1, seed: 5, guidedChoice: choices });
+    const { m, pool } = backend as unknown as { m: LoadedModel; pool: SequencePool };
+    // A negative lift pushes the choices' tokens down: the model's own pick leaves them.
+    const trie = new TokenChoiceTrie(choices, (t) => m.model.tokenize(t), -60);
+    const prompt = m.model.tokenize('<|im_start|>user\nSay hello.<|im_end|>\n<|im_start|>assistant\n', true);
+    const seq = await pool.acquire(prompt);
+    try {
+      await assert.rejects(generateChoice(m, seq, { request, prompt, seed: 5, choices: trie }), ChoiceEscaped);
+    } finally {
+      pool.release(seq);
+    }
   });
 
   it('response_format json_schema: samples at temperature 1 parse and fit the schema', async () => {
