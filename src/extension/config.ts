@@ -107,3 +107,13 @@ export function argsProblem(args: unknown, key = 'args'): string | undefined {
 export function normalizeTaskPath(p: string): string {
   return p.trim().replace(/\\/g, '/').replace(/^\.\//, '');
 }
+
+/**
+ * What `mmgrpo models pull` needs for the local backend's model setting: a
+ * model name, or undefined for a .gguf file the user already has. An empty
+ * setting means the setting's default (the CLI's, as a manifest test checks).
+ */
+export function modelToPull(setting: string, fallback: string): string | undefined {
+  const name = setting.trim() || fallback;
+  return /\.gguf$/i.test(name) || name.includes('/') || name.includes('\\') ? undefined : name;
+}

@@ -18,6 +18,12 @@ export const COMMANDS = {
   applyInstruction: 'mmgrpo.applyInstruction',
   setApiKey: 'mmgrpo.setApiKey',
   openRollout: 'mmgrpo.openRollout',
+  openExample: 'mmgrpo.openExample',
+  pullModel: 'mmgrpo.pullModel',
+  gettingStarted: 'mmgrpo.gettingStarted',
 } as const;
+
+/** The getting-started walkthrough as VS Code knows it: `<publisher>.<name>#<walkthrough id>` (package.json). */
+export const WALKTHROUGH_ID = 'mmgrpo.mmgrpo-studio#gettingStarted';
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -7,6 +7,9 @@ import { cancelRun } from './cancelRun';
 import { compareRuns } from './compareRuns';
 import { deleteRun } from './deleteRun';
 import { evaluate } from './evaluate';
+import { gettingStarted } from './gettingStarted';
+import { openExample } from './openExample';
+import { pullModel } from './pullModel';
 import { openRollout } from './openRollout';
 import { openRun } from './openRun';
 import { optimize } from './optimize';
@@ -36,6 +39,9 @@ export function registerCommands(s: Services, view: vscode.TreeView<RunsNode>): 
     [COMMANDS.applyInstruction]: applyInstruction(s),
     [COMMANDS.setApiKey]: setApiKey(s),
     [COMMANDS.openRollout]: openRollout(s),
+    [COMMANDS.openExample]: openExample(s),
+    [COMMANDS.pullModel]: pullModel(s),
+    [COMMANDS.gettingStarted]: gettingStarted(),
   };
   for (const [id, fn] of Object.entries(handlers)) s.context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 }
