@@ -38,13 +38,13 @@ export interface TaskOverride {
 }
 
 export const SETTINGS_SECTION = 'mmgrpo';
-export const DEFAULT_TRAIN_STRATEGY = 'p -> w';
+const DEFAULT_TRAIN_STRATEGY = 'p -> w';
 
 /** SecretStorage key of the API key; the key lives nowhere else. */
 export const API_KEY_SECRET = 'mmgrpo.apiKey';
 
 /** Flags the extension sets itself: an override may not change how it talks to the CLI. */
-export const RESERVED_FLAGS = ['--json', '--resume'];
+const RESERVED_FLAGS = ['--json', '--resume'];
 
 const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
 

@@ -17,7 +17,7 @@ import { RUNS_VIEW_ID, RunsTreeProvider } from './tree/runsTreeProvider';
 
 const RUNS_DEBOUNCE_MS = 400;
 /** The output channel's name (Output view, "MMGRPO Studio"). */
-export const LOG_CHANNEL = 'MMGRPO Studio';
+const LOG_CHANNEL = 'MMGRPO Studio';
 
 /**
  * What `activate` returns (vscode.extensions.getExtension(...).exports): a

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Services } from '../services';
 
-export const EXAMPLE_NAME = 'banking77';
+const EXAMPLE_NAME = 'banking77';
 
 /**
  * Opens the bundled Banking77 example: its task file when the workspace

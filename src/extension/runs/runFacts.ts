@@ -25,7 +25,7 @@ export function runsOfTasks<R extends RunInfo>(runs: readonly R[], taskFiles: re
 }
 
 /** The run's headline validation score: the summary's, else the last step's. */
-export function valScoreOf(run: RunInfo): number | undefined {
+export function valScoreOf(run: Pick<RunInfo, 'summary' | 'events'>): number | undefined {
   if (run.summary['val/score'] !== undefined) return run.summary['val/score'];
   for (let i = run.events.length - 1; i >= 0; i--) {
     const e = run.events[i];

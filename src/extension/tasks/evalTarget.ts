@@ -34,7 +34,7 @@ export function evalTarget(settings: MmgrpoSettings, taskRuns: readonly RunInfo[
 const finishedWithResult = (r: RunInfo): boolean => r.status === 'completed' && r.resultState !== undefined;
 
 /** The backend an optimize run ran on, as its run.json records it (config.mmgrpo.backend.kind). */
-export function backendOfRun(run: RunInfo): string | undefined {
+function backendOfRun(run: RunInfo): string | undefined {
   const config = run.manifest.config as { mmgrpo?: { backend?: { kind?: unknown } } } | undefined;
   const kind = config?.mmgrpo?.backend?.kind;
   return typeof kind === 'string' ? kind : undefined;

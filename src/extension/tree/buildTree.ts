@@ -1,5 +1,5 @@
 import type { GroupRecord, RolloutRecord, RunStatus, StepFinishedEvent } from '../../protocol/events';
-import { ageText, percent, resumeProblem, runKindLabel, type RunInfo } from '../runs/runFacts';
+import { ageText, percent, resumeProblem, runKindLabel, valScoreOf, type RunInfo } from '../runs/runFacts';
 
 // The Runs view as pure data: tasks → runs → steps → modules → groups →
 // rollouts. The TreeDataProvider maps nodes to TreeItems and nothing else.
@@ -38,7 +38,7 @@ export function taskNodes(runs: readonly TreeRun[]): RunsNode[] {
 }
 
 /** The last step_finished of each (stage, step): a resumed run may redo a step. */
-export function finishedSteps(run: TreeRun): StepFinishedEvent[] {
+function finishedSteps(run: TreeRun): StepFinishedEvent[] {
   const byKey = new Map<string, StepFinishedEvent>();
   for (const e of run.events) if (e.type === 'step_finished') byKey.set(`${e.stage}\u0000${e.step}`, e);
   return [...byKey.values()];
@@ -98,7 +98,7 @@ const STATUS_ICON: Record<RunStatus, string> = { running: 'sync~spin', completed
  * id, task and exact start time are in the tooltip.
  */
 function runItem(run: TreeRun, now: number): ItemSpec {
-  const val = run.summary['val/score'];
+  const val = valScoreOf(run);
   const kind = runKindLabel(run.manifest);
   const age = ageText(run.manifest.createdAt, now);
   const score = val !== undefined ? ` · val ${percent(val)}` : '';
