@@ -11,7 +11,7 @@ export class UsageError extends MmgrpoError {
 }
 
 /** How an error ends a command: the text for stderr and the exit code. */
-export interface ErrorReport {
+interface ErrorReport {
   text: string;
   code: number;
 }

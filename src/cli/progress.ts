@@ -1,7 +1,7 @@
 import type { RunEvent } from '../protocol/events';
 import { eventNarrator } from '../engine/runs/eventText';
 
-export interface Printer {
+interface Printer {
   event(event: RunEvent): void;
   done(): void;
 }
@@ -58,7 +58,7 @@ export function progressLine(done: number, total: number, elapsedMs: number, eta
 /** Items a stage must finish before its ETA shows: one slow first item (a cold cache, a model load) says little. */
 export const ETA_MIN_ITEMS = 3;
 /** Items in the moving window the rate is measured over, so the ETA follows a rate that changes. */
-export const ETA_WINDOW = 20;
+const ETA_WINDOW = 20;
 
 /**
  * Elapsed time and ETA of the current progress stage. The clock restarts
@@ -103,7 +103,7 @@ export class EtaClock {
   }
 }
 
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);

@@ -6,6 +6,8 @@ import type { RunKind, RunManifest } from '../protocol/events';
 import { intOption, numberOption } from './args';
 import { UsageError } from './errors';
 import { runDirOf } from './runLookup';
+import type { EmbeddedFlags } from '../engine/optimize/runConfig';
+import type { WarmStartSettings } from '../engine/optimize/mmgrpo/warmStart';
 
 // Flags shared by `mmgrpo train` and `mmgrpo optimize` (every weights-stage setting).
 
@@ -25,17 +27,6 @@ export const TRAINING_OPTIONS = {
   'backend-module': { type: 'string' }, 'backend-export': { type: 'string' },
 } as const;
 
-export interface EmbeddedFlags {
-  backendModule?: string;
-  backendExport?: string;
-  backendOptions?: Record<string, unknown>;
-}
-
-export interface WarmStartFlags {
-  epochs: number;
-  learningRate: number;
-  batchSize: number;
-}
 
 /** `options.needsTrainer: false` lets a remote backend go without a trainer (`optimize` without training). */
 export function resolveOrUsage(command: string, input: MMGRPOConfigInput, options: ResolveOptions = {}): MMGRPOConfig {
@@ -107,7 +98,7 @@ export function configInputFromFlags(command: string, v: Values, file: MMGRPOCon
   };
 }
 
-export function warmStartFromFlags(command: string, v: Values): WarmStartFlags {
+export function warmStartFromFlags(command: string, v: Values): WarmStartSettings {
   return { epochs: intOption(command, 'warm-start-epochs', v['warm-start-epochs'], 0), learningRate: numberOption(command, 'warm-start-lr', v['warm-start-lr'], 1e-3, 1e-9, 1)!, batchSize: 16 };
 }
 

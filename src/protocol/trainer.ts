@@ -7,7 +7,7 @@ import type { ChatMessage, TopLogprob } from './lm';
 
 /** GRPO loss normalizations (TRL/Arbor `loss_type`); the one list the engine, its config and the embedded trainer use. */
 export const GRPO_LOSS_TYPES = ['grpo', 'bnpo', 'dr_grpo', 'dapo'] as const;
-export type GRPOLossType = (typeof GRPO_LOSS_TYPES)[number];
+type GRPOLossType = (typeof GRPO_LOSS_TYPES)[number];
 
 export interface LoraConfig {
   r?: number;
@@ -52,13 +52,13 @@ export interface GRPOTrainerConfig {
 /** The trainer_config keys a plain Arbor accepts (anything else is one of our extensions). */
 export type ArborTrainerConfigKey = Exclude<keyof GRPOTrainerConfig, 'epsilon' | 'epsilon_high' | 'num_iterations'>;
 
-export interface InferenceConfig {
+interface InferenceConfig {
   model: string;
   max_seq_len: number;
   num_gpus?: number | null;
 }
 
-export interface GpuConfig {
+interface GpuConfig {
   type: string;
   multi?: { num_inference_gpus: number; num_training_gpus: number };
 }
@@ -73,12 +73,12 @@ export interface GRPOInitializeRequest {
   dry_run?: boolean;
 }
 
-export interface GRPOCompletion {
+interface GRPOCompletion {
   role: 'assistant';
   content: string;
 }
 
-export interface GRPOGroupMember {
+interface GRPOGroupMember {
   messages: ChatMessage[];
   completion: GRPOCompletion;
   reward: number;
@@ -114,13 +114,6 @@ export interface GRPOStepRequest {
   /** Extension: client-side metrics of this step, stored with the trainer's and echoed back. */
   metrics?: Record<string, number>;
 }
-
-export interface GRPOJobRequest {
-  job_id: string;
-}
-export type GRPOStatusRequest = GRPOJobRequest;
-export type GRPOCancelRequest = GRPOJobRequest;
-export type GRPOTerminateRequest = GRPOJobRequest;
 
 export interface GRPOCheckpointRequest {
   job_id: string;
@@ -218,7 +211,7 @@ export interface ChatCompletionTokenLogprob {
   top_logprobs: Array<TopLogprob & { bytes: number[] | null }>;
 }
 
-export type FinishReason = 'stop' | 'length';
+type FinishReason = 'stop' | 'length';
 
 export interface CompletionUsage {
   prompt_tokens: number;
@@ -226,7 +219,7 @@ export interface CompletionUsage {
   total_tokens: number;
 }
 
-export interface ChatCompletionChoice {
+interface ChatCompletionChoice {
   index: number;
   message: { role: 'assistant'; content: string };
   finish_reason: FinishReason;
@@ -240,18 +233,6 @@ export interface ChatCompletionResponse {
   model: string;
   choices: ChatCompletionChoice[];
   usage: CompletionUsage;
-}
-
-/** `response_format` of a chat request, as sent. */
-export type ResponseFormatParam =
-  | { type: 'text' }
-  | { type: 'json_object' }
-  | { type: 'json_schema'; json_schema: { name: string; description?: string; schema: Record<string, unknown>; strict?: boolean | null } };
-
-/** `stream_options` of a streamed request. */
-export interface StreamOptions {
-  /** A last chunk with `choices: []` and `usage` before `[DONE]`. */
-  include_usage?: boolean;
 }
 
 /** One server-sent event of a streamed chat completion (`data: {chunk}`). */
@@ -303,8 +284,4 @@ export interface CompletionResponse {
 export interface ModelListResponse {
   object: 'list';
   data: Array<{ id: string; object: 'model'; created: number; owned_by: string }>;
-}
-
-export interface TrainerErrorBody {
-  error: { message: string; type: string; param?: string | null; code?: string | null };
 }

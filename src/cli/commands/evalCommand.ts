@@ -14,6 +14,7 @@ import { choiceOption, intOption, numberOption, parseCommandArgs } from '../args
 import { EXIT, UsageError } from '../errors';
 import { humanPrinter, jsonPrinter } from '../progress';
 import { runDirOf, runsDirOption } from '../runLookup';
+import { withCancelSignal } from '../cancel';
 
 export const EVAL_HELP = `Usage: mmgrpo eval <task-file> [options]
 
@@ -141,10 +142,7 @@ async function evaluateWith(v: Record<string, unknown>, task: Task, file: string
 
   await preflightLM({ baseUrl, model, apiKey: env.apiKey, timeoutMs: 15_000 });
   const printer = v.json ? jsonPrinter() : humanPrinter();
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
-  try {
+  return withCancelSignal(async (signal) => {
     const out = await runEvaluation({
       task,
       taskFile: file,
@@ -159,14 +157,12 @@ async function evaluateWith(v: Record<string, unknown>, task: Task, file: string
       cache: !v['no-cache'],
       config: { split, limit, concurrency, temperature, maxTokens, adapter: adapterName, backend: v.backend ?? 'remote', baseUrl, model, checkpoint, fromRun: v.run },
       runsDir: v['runs-dir'] ? resolve(v['runs-dir'] as string) : undefined,
-      signal: controller.signal,
+      signal,
       usage: () => lm.usage.snapshot(),
       onEvent: (e) => printer.event(e),
     });
     printer.done();
     if (!v.json) process.stderr.write(`Run id: ${out.runId}\n`);
     return out.status === 'cancelled' ? EXIT.cancelled : EXIT.ok;
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-  }
+  });
 }

@@ -1,6 +1,7 @@
 import { CATALOGUE, defaultModelsDir, downloadSize, formatMB, listModels, pullModel, resolveModelFile, type ModelListing, type PullResult } from '../../engine/models';
 import { parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
+import { withCancelSignal } from '../cancel';
 
 const KNOWN = CATALOGUE.map((e) => `  ${e.name.padEnd(12)}  ${e.title}; ${e.license}; ${formatMB(e.size)} (${formatMB(downloadSize(e))} download)`).join('\n');
 
@@ -79,25 +80,22 @@ function oneArg(sub: string, args: string[], what: string): string {
 }
 
 async function pullCommand(name: string, verify: boolean): Promise<number> {
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
-  try {
-    const r = await pullModel(name, {
-      verify,
-      signal: controller.signal,
-      // The final line goes to stdout; progress (stderr) leaves it out to say it once.
-      onProgress: (p) => p.phase !== 'done' && process.stderr.write(`${p.message}\n`),
-    });
-    process.stdout.write(summary(r, verify));
-    return EXIT.ok;
-  } catch (err) {
-    if (!controller.signal.aborted) throw err;
-    process.stderr.write(`mmgrpo: ${(err as Error).message}\n`);
-    return EXIT.cancelled;
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-  }
+  return withCancelSignal(async (signal) => {
+    try {
+      const r = await pullModel(name, {
+        verify,
+        signal,
+        // The final line goes to stdout; progress (stderr) leaves it out to say it once.
+        onProgress: (p) => p.phase !== 'done' && process.stderr.write(`${p.message}\n`),
+      });
+      process.stdout.write(summary(r, verify));
+      return EXIT.ok;
+    } catch (err) {
+      if (!signal.aborted) throw err;
+      process.stderr.write(`mmgrpo: ${(err as Error).message}\n`);
+      return EXIT.cancelled;
+    }
+  });
 }
 
 function summary(r: PullResult, verified: boolean): string {

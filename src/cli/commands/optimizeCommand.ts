@@ -8,9 +8,12 @@ import { loadTaskFile } from '../../engine/tasks/loadTask';
 import { intOption, numberOption, parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
 import { humanPrinter, jsonPrinter } from '../progress';
-import { configInputFromFlags, embeddedFromFlags, initFromFlag, readConfigSections, resolveOrUsage, resumeTarget, TRAINING_OPTIONS, warmStartFromFlags, type EmbeddedFlags, type Values, type WarmStartFlags } from '../trainingFlags';
+import { configInputFromFlags, embeddedFromFlags, initFromFlag, readConfigSections, resolveOrUsage, resumeTarget, TRAINING_OPTIONS, warmStartFromFlags, type Values } from '../trainingFlags';
 import { runsDirOption } from '../runLookup';
 import { formatScore } from '../../protocol/scoreFormat';
+import { USE_TRAIN_AS_VAL, valsetOf } from '../../engine/tasks/valset';
+import { OptimizeRunConfigSchema, savedRunConfig, type OptimizeRunConfig } from '../../engine/optimize/runConfig';
+import { withCancelSignal } from '../cancel';
 
 export const OPTIMIZE_HELP = `Usage: mmgrpo optimize <task-file> --strategy "p -> w" [options]
        mmgrpo optimize --resume <run-id> [--max-lm-calls n ...] [--json]
@@ -75,18 +78,8 @@ const OPTIONS = {
   'prompt-model': { type: 'string' }, 'prompt-base-url': { type: 'string' }, 'instruction-candidates': { type: 'string' }, 'proposal-temperature': { type: 'string' },
 } as const;
 
-
-/** What run.json keeps so a resume runs with the same settings. */
-interface SavedConfig {
-  strategy: string;
-  mmgrpo: MMGRPOConfigInput;
-  prompt: PromptStageSettings;
-  warmStart: WarmStartFlags;
-  guidedChoice: boolean;
-  adapter: 'chat' | 'json';
-  initFrom?: string;
-  embedded?: EmbeddedFlags;
-}
+/** What run.json keeps (OptimizeRunConfig), with the prompt settings resolved. */
+type SavedConfig = OptimizeRunConfig & { prompt: PromptStageSettings };
 
 export async function optimizeCommand(argv: string[]): Promise<number> {
   const { values: v, positionals } = parseCommandArgs('optimize', argv, OPTIONS);
@@ -98,13 +91,13 @@ export async function optimizeCommand(argv: string[]): Promise<number> {
   const resumed = v.resume ? resumeTarget(runs, v.resume as string, 'optimize', 'optimize') : undefined;
   const resumeDir = resumed?.dir;
   if (!resumeDir && positionals.length !== 1) throw new UsageError('mmgrpo optimize: give one task file (e.g. `mmgrpo optimize examples/banking77/task.ts --strategy "p -> w"`) or --resume <run-id>.');
-  const saved = resumed ? resumedConfig(resumed.manifest.config as unknown as SavedConfig) : savedFromFlags(v);
+  const saved = resumed ? resumedConfig(savedRunConfig(resumed.manifest, OptimizeRunConfigSchema)) : savedFromFlags(v);
   // Prompt optimization alone only calls the inference server: a remote backend then needs no trainer.
   const needsTrainer = compositionNeedsTrainer(parseStrategy(saved.strategy), { warmStartEpochs: saved.warmStart.epochs, initFrom: saved.initFrom });
   const config = resolveOrUsage('optimize', resumeDir ? withBudgetFlags(saved.mmgrpo, v) : saved.mmgrpo, { needsTrainer });
   const taskFile = resumed ? resumed.manifest.taskFile : resolve(positionals[0]);
   const { task, file } = await loadTaskFile(taskFile);
-  if (!task.valset?.length && !config.useTrainAsVal) throw new UsageError(`Task "${task.name}" has no valset: every stage is judged on val. Add one to defineTask, or set useTrainAsVal in --config.`);
+  valsetOf(task, config.useTrainAsVal, USE_TRAIN_AS_VAL);
   if (v['dry-run']) return dryRun(v, saved, config, task);
   return execute(v, saved, config, { task, file, runs, resumeDir });
 }
@@ -134,7 +127,7 @@ function savedFromFlags(v: Values): SavedConfig {
 }
 
 /** Runs saved before instruction proposal existed get its defaults; settings are checked again either way. */
-function resumedConfig(saved: SavedConfig): SavedConfig {
+function resumedConfig(saved: OptimizeRunConfig): SavedConfig {
   return { ...saved, prompt: promptSettingsOrUsage(saved.prompt) };
 }
 
@@ -165,23 +158,16 @@ interface Target {
 
 async function execute(v: Values, saved: SavedConfig, config: MMGRPOConfig, t: Target): Promise<number> {
   const printer = v.json ? jsonPrinter() : humanPrinter();
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
-  process.once('SIGTERM', onSigint);
-  try {
+  return withCancelSignal(async (signal) => {
     const out = await runComposition({
       task: t.task, taskFile: t.file, workspace: process.cwd(), strategy: saved.strategy, config, prompt: saved.prompt, warmStart: saved.warmStart,
       guidedChoice: saved.guidedChoice, adapter: saved.adapter, runsDir: v['runs-dir'] ? t.runs : undefined, resumeDir: t.resumeDir, initFrom: saved.initFrom,
-      embedded: saved.embedded, apiKey: lmConfigFromEnv(process.env).apiKey, promptApiKey: promptApiKeyFromEnv(process.env), signal: controller.signal, onEvent: (e) => printer.event(e),
+      embedded: saved.embedded, apiKey: lmConfigFromEnv(process.env).apiKey, promptApiKey: promptApiKeyFromEnv(process.env), signal, onEvent: (e) => printer.event(e),
     });
     printer.done();
     if (!v.json) process.stderr.write(finalReport(out));
     return out.status === 'completed' ? EXIT.ok : EXIT.cancelled;
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-    process.removeListener('SIGTERM', onSigint);
-  }
+  });
 }
 
 function finalReport(out: ComposeRunResult): string {
@@ -196,7 +182,6 @@ function finalReport(out: ComposeRunResult): string {
   return lines.join('\n') + '\n';
 }
 
-
 /** A budget-stopped run can be given more on resume; every other setting stays as saved. */
 function withBudgetFlags(input: MMGRPOConfigInput, v: Values): MMGRPOConfigInput {
   const int = (flag: string) => (v[flag] === undefined ? undefined : intOption('optimize', flag, v[flag], 0));
@@ -205,8 +190,3 @@ function withBudgetFlags(input: MMGRPOConfigInput, v: Values): MMGRPOConfigInput
   for (const [k, x] of Object.entries(b)) if (x !== undefined) (budgets as Record<string, number>)[k] = x;
   return { ...input, budgets };
 }
-
-
-
-
-

@@ -1,17 +1,20 @@
 import { resolve } from 'node:path';
 import { lmConfigFromEnv } from '../../engine/lm';
-import { backendStructuredOutputs, type MMGRPOConfigInput } from '../../engine/optimize/mmgrpo/config';
+import { backendStructuredOutputs } from '../../engine/optimize/mmgrpo/config';
+import { savedRunConfig, TrainRunConfigSchema } from '../../engine/optimize/runConfig';
 import { runTraining } from '../../engine/optimize/mmgrpo/trainRun';
 import { estimateTrainingCost, formatEstimate } from '../../engine/optimize/mmgrpo/costEstimate';
 import { makeAdapter } from '../../engine/adapters';
 import { isProcessAlive, readRun } from '../../engine/runs';
 import { loadTaskFile } from '../../engine/tasks/loadTask';
 import { numberOption, parseCommandArgs } from '../args';
-import { configInputFromFlags, embeddedFromFlags, initFromFlag, resolveOrUsage, resumeTarget, TRAINING_OPTIONS, warmStartFromFlags, type EmbeddedFlags, type WarmStartFlags } from '../trainingFlags';
+import { configInputFromFlags, embeddedFromFlags, initFromFlag, resolveOrUsage, resumeTarget, TRAINING_OPTIONS, warmStartFromFlags } from '../trainingFlags';
 import { EXIT, UsageError } from '../errors';
 import { humanPrinter, jsonPrinter } from '../progress';
 import { trainReport } from '../trainReport';
 import { runsDirOption } from '../runLookup';
+import { USE_TRAIN_AS_VAL, valsetOf } from '../../engine/tasks/valset';
+import { withCancelSignal } from '../cancel';
 
 export const TRAIN_HELP = `Usage: mmgrpo train <task-file> [options]
        mmgrpo train --resume <run-id> [--json]
@@ -74,12 +77,12 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const resumed = v.resume ? resumeTarget(runs, v.resume as string, 'train', 'train') : undefined;
   const resumeDir = resumed?.dir;
   if (!resumeDir && positionals.length !== 1) throw new UsageError('mmgrpo train: give one task file (e.g. `mmgrpo train examples/banking77/task.ts`) or --resume <run-id>.');
-  const saved = resumed ? (resumed.manifest.config as unknown as SavedConfig) : undefined;
+  const saved = resumed ? savedRunConfig(resumed.manifest, TrainRunConfigSchema) : undefined;
   const taskFile = resumed ? resumed.manifest.taskFile : resolve(positionals[0]);
   const config = resolveOrUsage('train', saved ? saved.mmgrpo : configInputFromFlags('train', v));
   const warmStart = saved?.warmStart ?? warmStartFromFlags('train', v);
   const { task, file } = await loadTaskFile(taskFile);
-  if (!task.valset?.length && !config.useTrainAsVal) throw new UsageError(`Task "${task.name}" has no valset: add one to defineTask, or set useTrainAsVal in --config.`);
+  valsetOf(task, config.useTrainAsVal, USE_TRAIN_AS_VAL);
   if (v['dry-run']) {
     const rows = estimateTrainingCost({ program: task.program, task, adapter: makeAdapter({ adapter: 'chat', guidedChoice: !v['no-guided-choice'], structuredOutputs: backendStructuredOutputs(config.backend.kind) }), config, prices: { promptPerMTok: numberOption('train', 'price-prompt', v['price-prompt'], undefined), completionPerMTok: numberOption('train', 'price-completion', v['price-completion'], undefined) } });
     process.stdout.write(`Estimated cost of training "${task.name}" (each module assumed to run once per rollout; nothing was run):\n${formatEstimate(rows)}`);
@@ -87,15 +90,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const printer = v.json ? jsonPrinter() : humanPrinter();
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
-  process.once('SIGTERM', onSigint);
-  try {
+  return withCancelSignal(async (signal) => {
     const out = await runTraining({
       task, taskFile: file, workspace: process.cwd(), config, warmStart,
       guidedChoice: saved?.guidedChoice ?? !v['no-guided-choice'], adapter: saved?.adapter ?? 'chat',
-      runsDir: v['runs-dir'] ? runs : undefined, resumeDir, initFrom: saved ? saved.initFrom : initFromFlag('train', v['init-from']), apiKey: lmConfigFromEnv(process.env).apiKey, signal: controller.signal,
+      runsDir: v['runs-dir'] ? runs : undefined, resumeDir, initFrom: saved ? saved.initFrom : initFromFlag('train', v['init-from']), apiKey: lmConfigFromEnv(process.env).apiKey, signal,
       embedded: saved?.embedded ?? embeddedFromFlags('train', v, config.seed),
       onEvent: (e) => printer.event(e),
     });
@@ -106,26 +105,5 @@ export async function trainCommand(argv: string[]): Promise<number> {
       process.stderr.write(`\nRun id: ${out.runId}${out.status === 'cancelled' ? `  (resume with: mmgrpo train --resume ${out.runId})` : ''}\n`);
     }
     return out.status === 'completed' ? EXIT.ok : EXIT.cancelled;
-  } finally {
-    process.removeListener('SIGINT', onSigint);
-    process.removeListener('SIGTERM', onSigint);
-  }
+  });
 }
-
-interface SavedConfig {
-  mmgrpo: MMGRPOConfigInput;
-  warmStart: WarmStartFlags;
-  guidedChoice: boolean;
-  adapter: 'chat' | 'json';
-  initFrom?: string;
-  /** A backend factory override given at start (tests); resumes use the same. */
-  embedded?: EmbeddedFlags;
-}
-
-
-
-
-
-
-
-

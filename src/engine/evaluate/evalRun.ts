@@ -1,14 +1,11 @@
-import { join } from 'node:path';
 import type { RunEvent, Split } from '../../protocol/events';
 import type { Adapter } from '../adapters';
 import type { LanguageModel, SamplingParams } from '../lm/types';
 import type { UsageTotals } from '../lm/usage';
-import { RunWriter, buildManifest, newRunId, runsRoot } from '../runs';
+import { openRun, type RunWriter } from '../runs';
 import type { Task } from '../tasks/types';
 import { evaluate, type EvaluationResult } from './evaluate';
-
-/** LM usage so far, as the client's meter reports it. */
-export type UsageSnapshot = UsageTotals;
+import { valsetOf } from '../tasks/valset';
 
 export interface EvalRunOptions {
   task: Task;
@@ -27,7 +24,7 @@ export interface EvalRunOptions {
   config: Record<string, unknown>;
   runsDir?: string;
   signal?: AbortSignal;
-  usage?: () => UsageSnapshot;
+  usage?: () => UsageTotals;
   onEvent?: (event: RunEvent) => void;
 }
 
@@ -42,21 +39,7 @@ export interface EvalRunResult {
 export async function runEvaluation(opts: EvalRunOptions): Promise<EvalRunResult> {
   const dataset = datasetOf(opts.task, opts.split).slice(0, opts.limit ?? Infinity);
   const program = opts.task.program.clone();
-  const runId = newRunId(opts.task.name);
-  const dir = join(opts.runsDir ?? runsRoot(opts.workspace), runId);
-  const writer = RunWriter.create(
-    dir,
-    buildManifest({
-      id: runId,
-      kind: 'eval',
-      taskName: opts.task.name,
-      taskFile: opts.taskFile,
-      seed: opts.seed,
-      config: opts.config,
-      programStateBefore: program.saveState(),
-      workspace: opts.workspace,
-    }),
-  );
+  const { writer, runId } = openRun({ kind: 'eval', task: opts.task, taskFile: opts.taskFile, workspace: opts.workspace, seed: opts.seed, config: opts.config, runsDir: opts.runsDir });
   if (opts.onEvent) writer.onEvent(opts.onEvent);
   try {
     return await recordEvaluation(opts, writer, runId, dataset, program);
@@ -103,9 +86,5 @@ async function recordEvaluation(
 }
 
 function datasetOf(task: Task, split: Split) {
-  if (split === 'train') return task.trainset;
-  if (!task.valset?.length) {
-    throw new Error(`Task "${task.name}" has no valset; evaluate on the train split (--split train) or add \`valset\` to defineTask.`);
-  }
-  return task.valset;
+  return split === 'train' ? task.trainset : valsetOf(task, false, 'evaluate on the train split (--split train)');
 }

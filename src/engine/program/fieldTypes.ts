@@ -22,8 +22,6 @@ export interface FieldSpec {
   description?: string;
 }
 
-export const STRING_TYPE: FieldType = Object.freeze({ kind: 'string' });
-
 const SIMPLE: Record<SimpleTypeName, FieldType> = {
   string: { kind: 'string' },
   number: { kind: 'number' },
@@ -99,10 +97,6 @@ export function formatFieldType(t: FieldType): string {
     case 'json':
       return 'dict';
   }
-}
-
-export function fieldTypeEquals(a: FieldType, b: FieldType): boolean {
-  return formatFieldType(a) === formatFieldType(b);
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;

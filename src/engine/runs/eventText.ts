@@ -5,7 +5,7 @@ import { formatScore } from '../../protocol/scoreFormat';
 // extension's task terminal so both say the same thing in the same words.
 
 /** Distinct errors listed under a score line; the rest are counted, all of them are in events.jsonl. */
-export const ERRORS_SHOWN = 3;
+const ERRORS_SHOWN = 3;
 const MESSAGE_CHARS = 200;
 
 /** One line per notable event; undefined for events not worth a line (progress is drawn as a bar). */

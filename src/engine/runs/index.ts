@@ -4,3 +4,4 @@ export * from './runReader';
 export * from './secrets';
 export * from './atomicWrite';
 export * from './manifest';
+export * from './openRun';

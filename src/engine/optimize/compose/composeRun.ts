@@ -1,11 +1,11 @@
-import { join } from 'node:path';
 import type { BudgetSpent, ProgramStateJson, RunEvent, StageSummaryEvent } from '../../../protocol/events';
 import { makeAdapter, type Adapter } from '../../adapters';
-import { RunWriter, buildManifest, newRunId, runsRoot } from '../../runs';
+import { openRun, type OpenedRun, type RunWriter } from '../../runs';
+import type { OptimizeRunConfig } from '../runConfig';
 import type { LanguageModel } from '../../lm/types';
 import type { Example } from '../../tasks/types';
 import { backendStructuredOutputs, validateMMGRPOConfig } from '../mmgrpo/config';
-import { teacherPolicies, type TrainRunOptions } from '../mmgrpo/trainRun';
+import { savedConfigOf, teacherPolicies, type TrainRunOptions } from '../mmgrpo/trainRun';
 import { budgetExhausted, NOTHING_SPENT, addSpent } from './budget';
 import { runPromptStageWithBudget, runWeightsStageWithBudget } from './stageRuns';
 import { SessionHolder, type SessionOpener } from './sessions';
@@ -13,6 +13,7 @@ import { compositionNeedsTrainer, inferenceOpenerFor, type InferenceOpener, type
 import { planProposer, type ProposerPlan } from './proposerSetup';
 import type { PromptStageSettings } from './settings';
 import { formatStrategy, parseStrategy, type StagePlan } from './strategy';
+import { USE_TRAIN_AS_VAL, valsetOf } from '../../tasks/valset';
 
 /** A composed run takes everything a training run takes, plus the strategy and prompt-search settings. */
 export interface ComposeRunOptions extends TrainRunOptions {
@@ -100,9 +101,9 @@ export async function runComposition(o: ComposeRunOptions): Promise<ComposeRunRe
 }
 
 async function runOpened(o: ComposeRunOptions, plan: readonly StagePlan[], proposer: ProposerPlan, inferenceOnly: OpenedInference | undefined): Promise<ComposeRunResult> {
-  let opened: ReturnType<typeof openRun>;
+  let opened: OpenedRun;
   try {
-    opened = openRun(o, plan);
+    opened = openRun({ kind: 'optimize', task: o.task, taskFile: o.taskFile, workspace: o.workspace, seed: o.config.seed, runsDir: o.runsDir, config: { ...savedConfigOf(o), strategy: formatStrategy(plan), prompt: o.prompt } satisfies OptimizeRunConfig }, o.resumeDir);
   } catch (err) {
     await inferenceOnly?.close().catch(() => undefined);
     throw err;
@@ -118,7 +119,7 @@ async function runOpened(o: ComposeRunOptions, plan: readonly StagePlan[], propo
   try {
     writer.append({ type: 'run_started', runId, kind: 'optimize', taskName: o.task.name, taskFile: o.taskFile, resumed: events.length > 0 });
     teacherPolicies(o.task, o.config.teachers, undefined); // unknown names fail before the backend starts
-    const ctx: ComposeContext = { o, writer, holder, adapter, valset: valsetOf(o), events, proposer };
+    const ctx: ComposeContext = { o, writer, holder, adapter, valset: valsetOf(o.task, o.config.useTrainAsVal, USE_TRAIN_AS_VAL), events, proposer };
     const progress = restore(writer.manifest.programStateBefore, events, plan, o.initFrom);
     const stop = await runStages(ctx, plan, progress);
     return finishRun(ctx, runId, plan, progress, stop);
@@ -215,27 +216,4 @@ function writeResult(ctx: ComposeContext, plan: readonly StagePlan[], progress: 
     stages: progress.finished.map(stageResult),
   };
   ctx.writer.writeArtifact('result.json', JSON.stringify(result, null, 2) + '\n');
-}
-
-function valsetOf(o: ComposeRunOptions): readonly Example[] {
-  if (o.task.valset?.length) return o.task.valset;
-  if (o.config.useTrainAsVal) return o.task.trainset;
-  throw new Error(`Task "${o.task.name}" has no valset: every stage is judged on val. Add one to defineTask, or set useTrainAsVal.`);
-}
-
-function openRun(o: ComposeRunOptions, plan: readonly StagePlan[]): { writer: RunWriter; runId: string; events: RunEvent[] } {
-  if (o.resumeDir) return RunWriter.resume(o.resumeDir);
-  const runId = newRunId(o.task.name);
-  const dir = join(o.runsDir ?? runsRoot(o.workspace), runId);
-  const e = o.embedded;
-  const manifest = buildManifest({
-    id: runId, kind: 'optimize', taskName: o.task.name, taskFile: o.taskFile, seed: o.config.seed,
-    config: {
-      strategy: formatStrategy(plan), mmgrpo: o.config, prompt: o.prompt, initFrom: o.initFrom, warmStart: o.warmStart, guidedChoice: o.guidedChoice, adapter: o.adapter,
-      embedded: { backendModule: e?.backendModule, backendExport: e?.backendExport, backendOptions: e?.backendOptions },
-    },
-    programStateBefore: o.task.program.saveState(),
-    workspace: o.workspace,
-  });
-  return { writer: RunWriter.create(dir, manifest), runId, events: [] };
 }

@@ -9,6 +9,7 @@ import { estimateProposalCost } from '../prompt/propose';
 import { proposalActive } from './proposerSetup';
 import type { PromptStageSettings } from './settings';
 import type { StagePlan } from './strategy';
+import { validationExamples } from '../../tasks/valset';
 
 export interface CompositionCostInput {
   plan: readonly StagePlan[];
@@ -51,8 +52,8 @@ function weightsRow(o: CompositionCostInput, name: string): StageEstimate {
 
 function promptRow(o: CompositionCostInput, name: string): StageEstimate {
   const modules = o.program.namedPredictors().length;
-  const valSize = o.task.valset?.length ?? 0;
-  const closingEval = (valSize || (o.config.useTrainAsVal ? o.task.trainset.length : 0)) * modules;
+  const valSize = validationExamples(o.task, false)?.length ?? 0;
+  const closingEval = (validationExamples(o.task, o.config.useTrainAsVal)?.length ?? 0) * modules;
   const avgPrompt = avgPromptTokens(o);
   const e = estimatePromptSearchCost({
     modules, trainSize: o.task.trainset.length, valSize, trials: o.prompt.trials, minibatchSize: o.prompt.minibatchSize, fullEvalEvery: o.prompt.fullEvalEvery,

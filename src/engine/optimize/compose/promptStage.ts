@@ -10,6 +10,8 @@ import { bootstrapDemoSets, optimizePrompts, type Demo, type PromptSearchBudget,
 import { programWith } from '../prompt/candidates';
 import { proposeForStage, type InstructionProposer } from './proposalStep';
 import type { PromptStageSettings } from './settings';
+import { searchExamples } from '../../tasks/valset';
+import { formatScore } from '../../../protocol/scoreFormat';
 
 export interface PromptStageOptions {
   stage: string;
@@ -149,8 +151,7 @@ class CandidateIds {
 
   record(e: PromptSearchEvent, trials: number, task: Task): RunEventInput[] {
     const stage = this.stage;
-    // The search's own evaluation set: the valset, else the trainset.
-    const evalSize = task.valset?.length || task.trainset.length;
+    const evalSize = searchExamples(task).length;
     switch (e.type) {
       case 'trial_finished': {
         const key = JSON.stringify(e.params);
@@ -168,7 +169,7 @@ class CandidateIds {
         if (e.parent === null) return [];
         return [{ type: 'prompt_candidate', stage, module: e.module, candidateId: this.idOf(e.candidate), parent: this.idOf(e.parent), instructions: e.instructions, demos: e.demos, score: e.score, changed: e.changed }];
       case 'search_finished':
-        return [{ type: 'log', level: 'info', message: `${stage}: best ${this.idOf(e.bestCandidate)} at ${e.bestScore.toFixed(3)} (start ${e.baselineScore.toFixed(3)}) after ${e.trials} trials${e.stoppedBy ? `; stopped by ${e.stoppedBy}` : ''}` }];
+        return [{ type: 'log', level: 'info', message: `${stage}: best ${this.idOf(e.bestCandidate)} at ${formatScore(e.bestScore)} (start ${formatScore(e.baselineScore)}) after ${e.trials} trials${e.stoppedBy ? `; stopped by ${e.stoppedBy}` : ''}` }];
       default:
         return [];
     }

@@ -1,6 +1,6 @@
 import { CPU_SERVER_LM_LIMITS } from '../../backends/embeddedProcess';
 import { startLocalProcess } from '../../backends/localProcess';
-import type { UsageSnapshot } from '../../evaluate/evalRun';
+import type { UsageTotals } from '../../lm/usage';
 import { createLM } from '../../lm';
 import type { LanguageModel } from '../../lm/types';
 import type { MMGRPOConfig } from '../mmgrpo/config';
@@ -13,7 +13,7 @@ export interface OpenedInference {
   /** The model the client calls (recorded in result.json). */
   baseModel: string;
   /** LM calls and tokens spent through `lm`. */
-  usage: () => UsageSnapshot;
+  usage: () => UsageTotals;
   close(): Promise<void>;
 }
 

@@ -15,7 +15,7 @@ export function wholeNumber(name: string, min: number, doc: string) {
 }
 
 /** A finite number in [min, max]; min Number.MIN_VALUE means "above 0". */
-export function boundedNumber(name: string, min: number, max: number, doc: string) {
+function boundedNumber(name: string, min: number, max: number, doc: string) {
   const error = (i: Issue) => `${name} must be a number in [${min}, ${max}] (got ${got(i.input)}).`;
   let s = z.number({ error });
   if (min === Number.MIN_VALUE) s = s.gt(0, { error });
@@ -47,7 +47,7 @@ export const FILL_STRATEGIES = ['randint', 'max'] as const;
 /** Where programs run and weights train: see BackendSettings.kind. */
 export const BACKEND_KINDS = ['embedded', 'local', 'remote'] as const;
 
-export const TrainerSettingsSchema = section('trainer', {
+const TrainerSettingsSchema = section('trainer', {
   lossType: oneOf('trainer.lossType', GRPO_LOSS_TYPES, `use one of ${GRPO_LOSS_TYPES.join(', ')}`, 'Loss normalization [loss_type].'),
   learningRate: boundedNumber('trainer.learningRate', Number.MIN_VALUE, 1, 'Optimizer learning rate [learning_rate].'),
   beta: boundedNumber('trainer.beta', 0, Infinity, 'KL coefficient to the reference policy [beta]; 0 skips the reference.'),
@@ -60,14 +60,14 @@ export const TrainerSettingsSchema = section('trainer', {
   loraAlpha: boundedNumber('trainer.loraAlpha', 0, Infinity, 'LoRA alpha [lora_config.lora_alpha].'),
 }, 'Trainer-side settings, sent to the trainer (Arbor names in brackets).');
 
-export const BackendSettingsSchema = section('backend', {
+const BackendSettingsSchema = section('backend', {
   kind: oneOf('backend.kind', BACKEND_KINDS, `use ${BACKEND_KINDS.join(', ')}`, '`embedded` starts our tiny CPU model server (trains weights); `local` starts a real pretrained GGUF model on the CPU (inference only); `remote` uses the URLs below.'),
   inferenceUrl: text('backend.inferenceUrl', 'OpenAI-compatible inference base URL (remote), e.g. http://gpu-host:8000/v1.').optional(),
   trainerUrl: text('backend.trainerUrl', 'Arbor-compatible trainer base URL (remote; often the same server).').optional(),
   model: text('backend.model', 'Model name to serve and train (remote), the local model (a pulled name or a .gguf path), or the embedded model\'s name.').optional(),
 }, 'Where programs run and weights train.');
 
-export const BudgetsSchema = section('budgets', {
+const BudgetsSchema = section('budgets', {
   maxLMCalls: boundedNumber('budgets.maxLMCalls', 0, Infinity, 'Stop cleanly after this many LM calls (0 = unlimited).'),
   maxTokens: boundedNumber('budgets.maxTokens', 0, Infinity, 'Stop cleanly after this many prompt + completion tokens (0 = unlimited).'),
   maxSeconds: boundedNumber('budgets.maxSeconds', 0, Infinity, 'Stop cleanly after this many seconds of wall time (0 = unlimited).'),

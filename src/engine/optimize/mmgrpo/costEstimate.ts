@@ -3,6 +3,7 @@ import type { Module } from '../../program/module';
 import type { Task } from '../../tasks/types';
 import { inputsOf } from '../../tasks/defineTask';
 import type { MMGRPOConfig } from './config';
+import { validationExamples } from '../../tasks/valset';
 
 export interface StageEstimate {
   stage: string;
@@ -37,7 +38,7 @@ export function estimateTrainingCost(o: { program: Module; task: Task; adapter: 
   const perCall = promptTokensPerModule(o.program, o.task, o.adapter);
   const modules = perCall.length;
   const avgPrompt = perCall.reduce((s, n) => s + n, 0) / Math.max(1, modules);
-  const valSize = o.task.valset?.length ? o.task.valset.length : c.useTrainAsVal ? o.task.trainset.length : 0;
+  const valSize = validationExamples(o.task, c.useTrainAsVal)?.length ?? 0;
   const valPoints = new Set([0, c.steps, ...Array.from({ length: Math.floor(c.steps / c.valEvery) }, (_, i) => (i + 1) * c.valEvery)]).size;
   const stage = (name: string, calls: number): StageEstimate =>
     withCost({ stage: name, lmCalls: calls, promptTokens: Math.round(calls * avgPrompt), completionTokens: calls * c.maxTokens }, o.prices);

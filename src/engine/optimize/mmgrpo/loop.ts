@@ -1,7 +1,7 @@
 import type { BudgetSpent, ModuleStepStats } from '../../../protocol/events';
 import type { GRPOStatus } from '../../../protocol/trainer';
 import type { Adapter } from '../../adapters';
-import type { UsageSnapshot } from '../../evaluate/evalRun';
+import type { UsageTotals } from '../../lm/usage';
 import type { Module } from '../../program/module';
 import type { RunWriter } from '../../runs';
 import { inputsOf } from '../../tasks/defineTask';
@@ -31,7 +31,7 @@ export interface MMGRPOLoopOptions {
   adapter: Adapter;
   resume?: ResumePoint;
   signal?: AbortSignal;
-  usage: () => UsageSnapshot;
+  usage: () => UsageTotals;
 }
 
 export type LoopStatus = 'completed' | 'cancelled' | 'budget';

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { startEmbeddedProcess, type EmbeddedProcess } from '../../backends/embeddedProcess';
-import type { UsageSnapshot } from '../../evaluate/evalRun';
+import type { UsageTotals } from '../../lm/usage';
 import { createLM } from '../../lm';
 import { preflightLM, type PreflightHints } from '../../lm/preflight';
 import { LMError } from '../../lm/types';
@@ -39,7 +39,7 @@ export interface OpenedSession {
   session: TrainingSession;
   baseModel: string;
   /** LM calls and tokens spent through this session's inference client. */
-  usage: () => UsageSnapshot;
+  usage: () => UsageTotals;
   close(): Promise<void>;
 }
 

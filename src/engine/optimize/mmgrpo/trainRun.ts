@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { RunEvent } from '../../../protocol/events';
 import { makeAdapter } from '../../adapters';
-import { RunWriter, buildManifest, isProcessAlive, newRunId, readRun, runsRoot } from '../../runs';
+import { isProcessAlive, openRun, readRun } from '../../runs';
+import type { TrainRunConfig } from '../runConfig';
 import type { Task } from '../../tasks/types';
 import { backendStructuredOutputs, ConfigError, type MMGRPOConfig } from './config';
 import type { LanguageModel } from '../../lm/types';
@@ -45,7 +46,7 @@ export interface TrainRunResult {
 
 /** A whole training run: backend up, optional warm start, MMGRPO steps, best checkpoint, run events. */
 export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
-  const { writer, runId, events } = openRun(o);
+  const { writer, runId, events } = openRun({ kind: 'train', task: o.task, taskFile: o.taskFile, workspace: o.workspace, seed: o.config.seed, runsDir: o.runsDir, config: savedConfigOf(o) }, o.resumeDir);
   if (o.onEvent) writer.onEvent(o.onEvent);
   let opened: OpenedSession | undefined;
   try {
@@ -98,21 +99,10 @@ export function teacherPolicies(task: Task, names: readonly string[], lm: Langua
   });
 }
 
-function openRun(o: TrainRunOptions): { writer: RunWriter; runId: string; events: RunEvent[] } {
-  if (o.resumeDir) return RunWriter.resume(o.resumeDir);
-  const runId = newRunId(o.task.name);
-  const dir = join(o.runsDir ?? runsRoot(o.workspace), runId);
-  const manifest = buildManifest({
-    id: runId,
-    kind: 'train',
-    taskName: o.task.name,
-    taskFile: o.taskFile,
-    seed: o.config.seed,
-    config: { mmgrpo: o.config, initFrom: o.initFrom, warmStart: o.warmStart, guidedChoice: o.guidedChoice, adapter: o.adapter, embedded: { backendModule: o.embedded?.backendModule, backendExport: o.embedded?.backendExport, backendOptions: o.embedded?.backendOptions } },
-    programStateBefore: o.task.program.saveState(),
-    workspace: o.workspace,
-  });
-  return { writer: RunWriter.create(dir, manifest), runId, events: [] };
+/** What run.json keeps so `train --resume` runs with the same settings (read back by savedRunConfig). */
+export function savedConfigOf(o: TrainRunOptions): TrainRunConfig {
+  const e = o.embedded;
+  return { mmgrpo: o.config, initFrom: o.initFrom, warmStart: o.warmStart, guidedChoice: o.guidedChoice, adapter: o.adapter, embedded: { backendModule: e?.backendModule, backendExport: e?.backendExport, backendOptions: e?.backendOptions } };
 }
 
 /** Headline numbers from the whole event stream (all attempts of a resumed run). */

@@ -1,9 +1,10 @@
 import { evaluate } from '../../evaluate/evaluate';
 import type { MMGRPOLoopOptions } from './loop';
+import { USE_TRAIN_AS_VAL, valsetOf } from '../../tasks/valset';
 
 /** Greedy validation of the current weights; every example lands in the run store. */
 export async function validateStep(o: MMGRPOLoopOptions, step: number): Promise<number> {
-  const valset = o.task.valset?.length ? o.task.valset : o.config.useTrainAsVal ? o.task.trainset : [];
+  const valset = valsetOf(o.task, o.config.useTrainAsVal, USE_TRAIN_AS_VAL);
   const stage = o.stage;
   o.writer.append({ type: 'log', level: 'info', message: `Validating at step ${step} on ${valset.length} examples` });
   let done = 0;

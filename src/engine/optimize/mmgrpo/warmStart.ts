@@ -4,13 +4,11 @@ import type { RunWriter } from '../../runs';
 import type { ArborTrainerClient } from '../../trainer';
 import type { Task } from '../../tasks/types';
 import { labeledCalls, modulesWithoutLabels } from '../labeledExamples';
+import type { z } from 'zod/v4';
+import type { WarmStartSettingsSchema } from '../runConfig';
 
-export interface WarmStartSettings {
-  /** Passes over the labeled module calls (0 = no warm start). */
-  epochs: number;
-  learningRate: number;
-  batchSize: number;
-}
+/** Passes over the labeled module calls (0 = no warm start), learning rate, batch size: saved with the run (runConfig.ts). */
+export type WarmStartSettings = z.infer<typeof WarmStartSettingsSchema>;
 
 export const WARM_START_STAGE = 'warmstart';
 

@@ -11,6 +11,7 @@ import { buildCandidateSpace, flatFromParams, paramsFromFlat, paramsKey, program
 import { BASELINE_CANDIDATE, trialCandidateId, type PromptParams, type PromptSearchEvent } from './events';
 import { CategoricalTPE } from './tpe';
 import { requireWholeNumbers } from './wholeNumbers';
+import { searchExamples } from '../../tasks/valset';
 
 export interface PromptSearchOptions {
   program: Module;
@@ -104,7 +105,7 @@ class PromptSearch {
     this.meter = new CountingLM(opts.lm);
     this.guard = new BudgetGuard(opts.budget, this.meter);
     this.tpe = new CategoricalTPE(tpeSpaces(this.space), { seed: deriveSeed(opts.seed, 3), ...opts.tpe });
-    this.evalSet = opts.task.valset?.length ? opts.task.valset : opts.task.trainset;
+    this.evalSet = searchExamples(opts.task);
     this.baseState = opts.program.saveState();
   }
 
