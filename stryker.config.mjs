@@ -62,9 +62,9 @@ export const MODULES = [
     tests: ['test/unit/engine/runs/*.test.ts'],
   },
   {
-    area: 'run store writer/reader and event parsing',
-    mutate: ['src/engine/runs/runWriter.ts', 'src/engine/runs/runReader.ts', 'src/extension/tasks/eventStream.ts'],
-    tests: ['test/unit/engine/runs/*.test.ts', 'test/unit/extension/tasks/cliProcess.test.ts'],
+    area: 'run store writer/reader and event parsing (parseEvents)',
+    mutate: ['src/engine/runs/runWriter.ts', 'src/engine/runs/runReader.ts'],
+    tests: ['test/unit/engine/runs/*.test.ts'],
   },
 ];
 
