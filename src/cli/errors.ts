@@ -1,4 +1,4 @@
-import { EXIT, MmgrpoError } from '../engine/errors';
+import { EXIT, MmgrpoError } from '../protocol/errors';
 
 export { EXIT };
 

@@ -1,6 +1,6 @@
 import type { ParseFailureInfo } from '../../protocol/trace';
 import type { Signature } from '../program/signature';
-import { MmgrpoError } from '../errors';
+import { MmgrpoError } from '../../protocol/errors';
 
 /** A completion that does not hold every output field in a usable form. */
 export class AdapterParseError extends MmgrpoError {

@@ -1,7 +1,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { LMError, type LMErrorKind } from './types';
 import { parseRetryAfterMs } from './retry';
-import { MmgrpoError } from '../errors';
+import { MmgrpoError } from '../../protocol/errors';
 
 /** One failed attempt, already classified; the retry loop decides from `retryable`. */
 export interface AttemptFailure {

@@ -1,5 +1,5 @@
 import type { ChatMessage, TokenLogprob, TokenUsage } from '../../protocol/lm';
-import { MmgrpoError } from '../errors';
+import { MmgrpoError } from '../../protocol/errors';
 
 /** OpenAI-style sampling settings (snake_case, as sent on the wire). */
 export interface SamplingParams {

@@ -1,5 +1,5 @@
 import { catalogueNames, downloadSize, type ModelEntry } from './catalogue';
-import { MmgrpoError } from '../errors';
+import { MmgrpoError } from '../../protocol/errors';
 
 /** A model could not be pulled, found or used; the message says what, where and how to fix it. */
 export class ModelStoreError extends MmgrpoError {

@@ -1,4 +1,4 @@
-import { MmgrpoError } from '../errors';
+import { MmgrpoError } from '../../protocol/errors';
 
 /**
  * A signature that cannot be understood. For the string form the message names

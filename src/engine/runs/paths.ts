@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { MmgrpoError } from '../errors';
+import { MmgrpoError } from '../../protocol/errors';
 
 export const MANIFEST_FILE = 'run.json';
 export const EVENTS_FILE = 'events.jsonl';

@@ -1,6 +1,6 @@
 import { Module } from '../program/module';
 import { TASK_BRAND, type Example, type Task, type TaskDefinition } from './types';
-import { MmgrpoError } from '../errors';
+import { MmgrpoError } from '../../protocol/errors';
 
 /** A task definition that cannot run; the message says which field and how to fix it. */
 export class TaskDefinitionError extends MmgrpoError {

@@ -5,7 +5,7 @@ import { dirname, extname, relative, resolve } from 'node:path';
 import * as sdk from '../sdk';
 import { isTask } from './defineTask';
 import type { Task } from './types';
-import { MmgrpoError } from '../errors';
+import { MmgrpoError } from '../../protocol/errors';
 
 /** A task file that could not be loaded: the message names the file and line. */
 export class TaskLoadError extends MmgrpoError {

@@ -1,4 +1,4 @@
-import { MmgrpoError } from '../errors';
+import { MmgrpoError } from '../../protocol/errors';
 
 export type TrainerErrorKind = 'unreachable' | 'timeout' | 'auth' | 'rejected' | 'server' | 'bad_response' | 'config';
 

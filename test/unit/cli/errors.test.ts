@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { reportError, UsageError } from '../../../src/cli/errors';
-import { EXIT, MmgrpoError } from '../../../src/engine/errors';
+import { EXIT, MmgrpoError } from '../../../src/protocol/errors';
 import { StrategyError } from '../../../src/engine/optimize/compose/strategy';
 import { SignatureError } from '../../../src/engine/program/signatureError';
 import { ConfigError } from '../../../src/engine/optimize/mmgrpo/config';

@@ -8,7 +8,7 @@ import { Predict } from '../../../src/engine/program/predict';
 import { OptimizeRunConfigSchema, savedRunConfig, TrainRunConfigSchema } from '../../../src/engine/optimize/runConfig';
 import { savedConfigOf } from '../../../src/engine/optimize/mmgrpo/trainRun';
 import { MMGRPO_DEFAULTS } from '../../../src/engine/optimize/mmgrpo/config';
-import { MmgrpoError } from '../../../src/engine/errors';
+import { MmgrpoError } from '../../../src/protocol/errors';
 import type { RunManifest } from '../../../src/protocol/events';
 
 const root = resolve(__dirname, '..', '..', '..');

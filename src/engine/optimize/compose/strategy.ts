@@ -1,6 +1,6 @@
 import { WEIGHTS_STAGE } from '../mmgrpo/trainRun';
 import { normalizeStrategy, strategyList } from './strategyNames';
-import { EXIT, MmgrpoError } from '../../errors';
+import { EXIT, MmgrpoError } from '../../../protocol/errors';
 
 export { STRATEGIES, type StrategyName } from './strategyNames';
 

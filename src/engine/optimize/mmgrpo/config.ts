@@ -1,5 +1,5 @@
 import type { z } from 'zod/v4';
-import { EXIT, MmgrpoError } from '../../errors';
+import { EXIT, MmgrpoError } from '../../../protocol/errors';
 import { firstIssue, MMGRPOConfigSchema, type BackendKind, type BackendSettings, type MMGRPOConfig, type MMGRPOConfigInput } from './configSchema';
 
 export {

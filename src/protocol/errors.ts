@@ -13,7 +13,8 @@ export interface MmgrpoErrorOptions {
 }
 
 /**
- * Base of every error the engine and CLI raise on purpose. The CLI prints
+ * Base of every error mmgrpo raises on purpose (engine, CLI, model servers:
+ * it lives in protocol, the layer all of them may import). The CLI prints
  * any of them as the message (plus the hint) and exits with `exitCode`, so a
  * new error class reaches users without being listed anywhere.
  */
