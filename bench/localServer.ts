@@ -6,13 +6,14 @@
  * threads. The server side is `mmgrpo serve --backend local` in a child
  * process, driven by the openai SDK over HTTP with streaming (time to first
  * token = first content delta); the direct side is LlamaCompletion on the
- * sequences of one context in this process (first token = its onToken).
+ * sequences of one context in this process with the library's own token
+ * loop, sequence.evaluate (first token = the first one it yields).
  * Sides alternate per round and never overlap. Goal: server/direct >= 0.9
  * for generated tokens/s at concurrency 1 and 8, and for time to first token
  * (direct TTFT / server TTFT).
  */
 import OpenAI from 'openai';
-import type { LlamaCompletion as Completion } from 'node-llama-cpp';
+import type { LlamaContextSequence } from 'node-llama-cpp';
 import { startLocalProcess } from '../src/engine/backends/localProcess';
 import { loadModel, disposeModel } from '../src/embedded/local/llamaRuntime';
 import { resolveModelFile } from '../src/engine/models';
@@ -71,23 +72,30 @@ function serverSide(client: OpenAI, model: string) {
 async function directSide(threads: number) {
   // The server's own defaults (sequences, context per sequence, threads): the same llama.cpp context on both sides.
   const m = await loadModel({ modelPath: resolveModelFile(MODEL), threads });
-  const free: Completion[] = Array.from({ length: m.context.totalSequences }, () => new m.lib.LlamaCompletion({ contextSequence: m.context.getSequence() }));
+  const free: LlamaContextSequence[] = Array.from({ length: m.context.totalSequences }, () => m.context.getSequence());
   // More requests than sequences wait for one, as in the server's pool.
-  const waiting: Array<(c: Completion) => void> = [];
-  const take = () => (free.length > 0 ? Promise.resolve(free.pop()!) : new Promise<Completion>((r) => waiting.push(r)));
-  const give = (c: Completion) => (waiting.length > 0 ? waiting.shift()!(c) : free.push(c));
+  const waiting: Array<(s: LlamaContextSequence) => void> = [];
+  const take = () => (free.length > 0 ? Promise.resolve(free.pop()!) : new Promise<LlamaContextSequence>((r) => waiting.push(r)));
+  const give = (s: LlamaContextSequence) => (waiting.length > 0 ? waiting.shift()!(s) : free.push(s));
+  // The library's own token loop (sequence.evaluate), greedy, keeping the prompt prefix a sequence
+  // already holds as the server's pool does: no HTTP, no JSON, none of our backend's code.
   const one = async (prompt: string) => {
-    const c = await take();
+    const seq = await take();
     const t0 = performance.now();
     let first = 0;
     let tokens = 0;
     try {
-      await c.generateCompletion(prompt, { maxTokens: TOKENS, temperature: 0, onToken: (t) => {
+      const bos = m.model.tokens.bos;
+      const input = [...(m.model.tokens.shouldPrependBosToken && bos !== null ? [bos] : []), ...m.model.tokenize(prompt)];
+      const shared = Math.min(seq.compareContextTokens(input).firstDifferentIndex, input.length - 1);
+      if (shared < seq.nextTokenIndex) await seq.eraseContextTokenRanges([{ start: shared, end: seq.nextTokenIndex }]);
+      for await (const token of seq.evaluate(input.slice(seq.nextTokenIndex), { temperature: 0, topK: 0 })) {
+        if (m.model.isEogToken(token)) break;
         if (!first) first = performance.now() - t0;
-        tokens += t.length;
-      } });
+        if (++tokens >= TOKENS) break;
+      }
     } finally {
-      give(c);
+      give(seq);
     }
     return { tokens, ttft: first / 1000 };
   };
@@ -125,5 +133,7 @@ async function main(): Promise<void> {
   line('concurrency 8', results[8].server, results[8].direct);
 }
 
-main().then(() => console.error("done"), (e) => { console.error(e); process.exit(1); });
-process.on("exit", (c) => console.error("exit", c));
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
