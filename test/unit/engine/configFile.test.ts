@@ -52,8 +52,12 @@ describe('config files: one zod schema -> types, runtime checks, JSON Schema (is
   it('keeps today\'s messages for wrong types too (a string where a number goes, a bad enum, a non-object section)', () => {
     assert.throws(() => resolveMMGRPOConfig({ steps: '10' as unknown as number }), (e: unknown) => e instanceof ConfigError && e.message === 'steps must be a whole number >= 0 (got "10").');
     assert.throws(() => resolveMMGRPOConfig({ trainer: { lossType: 'ppo' as never } }), /trainer\.lossType "ppo" is unknown; use one of grpo, bnpo, dr_grpo, dapo\./);
-    assert.throws(() => resolveMMGRPOConfig({ useTrainAsVal: 'yes' as never }), /useTrainAsVal must be true or false \(got "yes"\)\./);
     assert.throws(() => resolvePromptSettings({ trials: -1 }), /Prompt stage setting trials must be a whole number >= 0 \(got -1\)\./);
+  });
+
+  it('B59 a --config setting of the wrong type (useTrainAsVal: "yes", trainer: 3)', () => {
+    assert.throws(() => resolveMMGRPOConfig({ useTrainAsVal: 'yes' as never }), (e: unknown) => e instanceof ConfigError && e.message === 'useTrainAsVal must be true or false (got "yes").');
+    assert.throws(() => resolveMMGRPOConfig({ trainer: 3 as never }), (e: unknown) => e instanceof ConfigError && e.message === 'trainer must be an object of settings (got 3).');
   });
 
   describe('the CLI reads such files', () => {

@@ -58,8 +58,16 @@ describe('one place each (issue 17 item 18, engine and CLI)', () => {
     const config = savedConfigOf({ config: MMGRPO_DEFAULTS, warmStart: { epochs: 0, learningRate: 1e-3, batchSize: 16 }, guidedChoice: true, adapter: 'chat' } as never);
     const manifest = (c: unknown) => ({ id: 'run-1', config: JSON.parse(JSON.stringify(c)) }) as RunManifest;
     assert.equal(savedRunConfig(manifest(config), TrainRunConfigSchema).mmgrpo.steps, MMGRPO_DEFAULTS.steps);
-    assert.throws(() => savedRunConfig(manifest({ ...config, adapter: 'xml' }), TrainRunConfigSchema), /Run run-1 cannot be resumed: config\.adapter in its run\.json does not fit this engine's settings/);
     assert.throws(() => savedRunConfig(manifest(config), OptimizeRunConfigSchema), /config\.strategy/);
+  });
+
+  it('B58 resuming a run whose run.json config this engine cannot read (edited or from another version)', () => {
+    const config = savedConfigOf({ config: MMGRPO_DEFAULTS, warmStart: { epochs: 0, learningRate: 1e-3, batchSize: 16 }, guidedChoice: true, adapter: 'chat' } as never);
+    const manifest = { id: 'run-1', config: { ...JSON.parse(JSON.stringify(config)), adapter: 'xml' } } as unknown as RunManifest;
+    assert.throws(
+      () => savedRunConfig(manifest, TrainRunConfigSchema),
+      (e: unknown) => e instanceof MmgrpoError && e.message === 'Run run-1 cannot be resumed: config.adapter in its run.json does not fit this engine\'s settings (Invalid option: expected one of "chat"|"json"); start a new run.',
+    );
   });
 
   it('dead exports are gone and UsageSnapshot is no second name for UsageTotals', () => {

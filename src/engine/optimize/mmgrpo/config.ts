@@ -1,6 +1,6 @@
 import type { z } from 'zod/v4';
 import { EXIT, MmgrpoError } from '../../../protocol/errors';
-import { firstIssue, MMGRPOConfigSchema, type BackendKind, type BackendSettings, type MMGRPOConfig, type MMGRPOConfigInput } from './configSchema';
+import { firstIssue, MMGRPOConfigInputSchema, MMGRPOConfigSchema, type BackendKind, type BackendSettings, type MMGRPOConfig, type MMGRPOConfigInput } from './configSchema';
 
 export {
   BACKEND_KINDS, MMGRPOConfigInputSchema, MMGRPOConfigSchema,
@@ -79,6 +79,9 @@ export interface ResolveOptions {
 
 export function resolveMMGRPOConfig(input: MMGRPOConfigInput = {}, options: ResolveOptions = {}): MMGRPOConfig {
   rejectUnknown(input as Record<string, unknown>, knownKeys(MMGRPOConfigSchema));
+  // Checked before defaults fill it in: a section that is not an object would otherwise merge as nothing.
+  const given = MMGRPOConfigInputSchema.safeParse(input);
+  if (!given.success) throw new ConfigError(firstIssue(given.error));
   const config: MMGRPOConfig = {
     ...MMGRPO_DEFAULTS,
     ...stripUndefined(input),
