@@ -28,6 +28,16 @@ function actions(getPage, shotsDir, prefix) {
     },
     text: async ({ selector }) => getPage().locator(selector).first().innerText({ timeout: 3_000 }).catch(() => ''),
     webviewText: async () => webview(getPage()).locator('body').innerText({ timeout: 5_000 }),
+    // Right-clicks the row of a tree view whose text contains `item`, then picks `menu` from its context menu
+    // (VS Code's web menus live in a shadow root; Playwright's CSS locators pierce it).
+    treeContextMenu: async ({ view, item, menu }) => {
+      const row = getPage().locator(`${view} .monaco-list-row`).filter({ hasText: item }).first();
+      await row.click({ button: 'right', timeout: 15_000 });
+      // Hover focuses the item; Enter runs it (the menu ignored a synthetic click's mouseup right after opening).
+      await getPage().locator('.monaco-menu .action-item .action-label').filter({ hasText: exact(menu) }).first().hover({ timeout: 15_000 });
+      await getPage().keyboard.press('Enter');
+      return true;
+    },
     webviewClick: async ({ selector, text, nth = 0 }) => {
       await webview(getPage()).locator(selector).filter({ hasText: text }).nth(nth).click({ timeout: 15_000 });
       return true;

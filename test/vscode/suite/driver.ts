@@ -15,6 +15,8 @@ export interface Driver {
   text(selector: string): Promise<string>;
   /** innerText of the active webview's document. */
   webviewText(): Promise<string>;
+  /** Right-clicks the row of a tree view (CSS selector of the view) containing `item` and picks `menu` from its context menu. */
+  treeContextMenu(view: string, item: string, menu: string): Promise<void>;
   /** Clicks the element of the active webview matching selector whose text contains `text` (the nth such, default the first). */
   webviewClick(selector: string, text: string, nth?: number): Promise<void>;
 }
@@ -36,6 +38,7 @@ export function driver(): Driver | undefined {
     text: (selector) => call(base, 'text', { selector }),
     webviewText: () => call(base, 'webviewText'),
     webviewClick: (selector, text, nth) => call(base, 'webviewClick', { selector, text, nth }),
+    treeContextMenu: (view, item, menu) => call(base, 'treeContextMenu', { view, item, menu }),
   };
 }
 

@@ -20,6 +20,12 @@ export async function api(): Promise<MmgrpoApi> {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Skips a scenario visibly: the reason goes to the log, and mocha reports it as pending, not passed. */
+export function skipBecause(ctx: Mocha.Context, reason: string): never {
+  console.log(`      skipped "${ctx.test?.title}": ${reason}`);
+  ctx.skip();
+}
+
 /** Polls until `probe` returns a value that is not undefined/false; the error says what never happened. */
 export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
   const deadline = Date.now() + timeoutMs;
