@@ -1,5 +1,6 @@
 import type { ChatMessage, TopLogprob } from '../protocol/lm';
-import type { StepMetrics } from '../protocol/trainer';
+import { MmgrpoError } from '../protocol/errors';
+import type { GRPOLossType, StepMetrics } from '../protocol/trainer';
 
 /**
  * The contract between the embedded HTTP server and the tiny model that sits
@@ -78,7 +79,8 @@ export interface GenerateResult {
   completionTokens: number;
 }
 
-export type LossType = 'grpo' | 'bnpo' | 'dr_grpo' | 'dapo';
+/** The loss reductions the trainer protocol names (one list, in protocol/trainer.ts). */
+export type LossType = GRPOLossType;
 
 /** Trainer settings for one GRPO job (Arbor's trainer_config names where they exist). */
 export interface GrpoTrainConfig {
@@ -153,7 +155,7 @@ export interface BackendFeatures {
  * context, a schema outside what its constrained decoding supports): the
  * client's mistake, answered with a 400 naming `param`, not a 500.
  */
-export class BackendRequestError extends Error {
+export class BackendRequestError extends MmgrpoError {
   constructor(
     message: string,
     readonly param?: string,

@@ -7,7 +7,7 @@ import type { ChatMessage, TopLogprob } from './lm';
 
 /** GRPO loss normalizations (TRL/Arbor `loss_type`); the one list the engine, its config and the embedded trainer use. */
 export const GRPO_LOSS_TYPES = ['grpo', 'bnpo', 'dr_grpo', 'dapo'] as const;
-type GRPOLossType = (typeof GRPO_LOSS_TYPES)[number];
+export type GRPOLossType = (typeof GRPO_LOSS_TYPES)[number];
 
 export interface LoraConfig {
   r?: number;

@@ -31,7 +31,7 @@ describe('the .vsix (integration)', function () {
     // VS Code restores the file modes a .vsix records; python's zipfile does not.
     for (const bin of ['node_modules/esbuild/bin/esbuild', 'node_modules/@esbuild/linux-x64/bin/esbuild']) if (existsSync(join(ext, bin))) chmodSync(join(ext, bin), 0o755);
     const files = filesUnder(ext).map((f) => relative(ext, f));
-    for (const f of ['package.json', 'LICENSE.txt', 'readme.md', 'dist/extension.js', 'dist/cli.js', 'dist/tinyBackend.js', 'dist/backendWorker.js', 'dist/webview.js', 'dist/tfjs-backend-wasm-simd.wasm', 'media/panel.css', 'node_modules/esbuild/package.json', 'dist/types/mmgrpo.d.ts', 'dist/types/internal.d.ts', 'node_modules/mmgrpo-ts-plugin/index.js']) {
+    for (const f of ['package.json', 'LICENSE.txt', 'readme.md', 'dist/extension.js', 'dist/cli.js', 'dist/tinyBackend.js', 'dist/backendWorker.js', 'dist/webview.js', 'dist/tfjs-backend-wasm-simd.wasm', 'media/panel.css', 'node_modules/esbuild/package.json', 'dist/types/mmgrpo.d.ts', 'dist/types/internal.d.ts', 'node_modules/mmgrpo-ts-plugin/index.js', 'schemas/mmgrpo-config.schema.json']) {
       assert.ok(files.includes(f), `${f} is in the .vsix`);
     }
     assert.deepEqual(files.filter((f) => /^(src|test|bench|scripts|examples)\//.test(f) || f.endsWith('.map') || (f.endsWith('.ts') && !f.endsWith('.d.ts'))), []);

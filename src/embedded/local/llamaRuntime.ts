@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Llama, LlamaContext, LlamaModel } from 'node-llama-cpp';
+import { MmgrpoError } from '../../protocol/errors';
 
 /**
  * Loading node-llama-cpp and one GGUF model. The package is ESM-only and an
@@ -42,10 +43,9 @@ export async function importLlama(specifier = 'node-llama-cpp'): Promise<LlamaMo
   try {
     return (await import(specifier)) as LlamaModule;
   } catch (err) {
-    throw new Error(
-      `The local backend needs the npm package node-llama-cpp (an optional dependency of mmgrpo), which could not be loaded: ${(err as Error).message}. ` +
-        'Install it with `npm install --save-exact node-llama-cpp@3.21.1`, or use --backend embedded or remote.',
-    );
+    throw new MmgrpoError(`The local backend needs the npm package node-llama-cpp (an optional dependency of mmgrpo), which could not be loaded: ${(err as Error).message}.`, {
+      hint: 'Install it with `npm install --save-exact node-llama-cpp@3.21.1`, or use --backend embedded or remote.',
+    });
   }
 }
 
@@ -59,7 +59,9 @@ export async function loadModel(o: RuntimeOptions): Promise<LoadedModel> {
     model = await llama.loadModel({ modelPath: o.modelPath });
   } catch (err) {
     await llama.dispose().catch(() => undefined);
-    throw new Error(`Could not load the GGUF model ${o.modelPath}: ${(err as Error).message}. Is it a complete GGUF file? (mmgrpo models pull re-downloads the known ones.)`);
+    throw new MmgrpoError(`Could not load the GGUF model ${o.modelPath}: ${(err as Error).message}.`, {
+      hint: 'Is it a complete GGUF file? `mmgrpo models pull <name>` downloads the known ones again.',
+    });
   }
   const sequenceContext = Math.min(o.contextSize ?? 2048, model.trainContextSize);
   const context = await model.createContext({ contextSize: sequenceContext, sequences: o.sequences ?? 4, threads });

@@ -1,7 +1,8 @@
+import { MmgrpoError } from '../../protocol/errors';
 import { BackendRequestError } from '../backend';
 
 /** An error that maps to one HTTP answer with an OpenAI-style JSON body. */
-export class HttpError extends Error {
+export class HttpError extends MmgrpoError {
   constructor(
     readonly status: number,
     message: string,

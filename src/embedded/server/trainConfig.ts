@@ -1,4 +1,5 @@
-import type { GrpoTrainConfig, LossType } from '../backend';
+import { GRPO_LOSS_TYPES } from '../../protocol/trainer';
+import type { GrpoTrainConfig } from '../backend';
 import type { GRPOTrainerConfig, LoraConfig } from '../../protocol/trainer';
 import { badRequest } from './httpError';
 import { checkString, Fields } from './fields';
@@ -14,7 +15,6 @@ export const ARBOR_TRAINER_CONFIG_KEYS = [
 /** trainer_config keys this server takes beyond Arbor's (advertised in capabilities). */
 export const TRAINER_CONFIG_EXTENSIONS = ['epsilon', 'epsilon_high', 'num_iterations'] as const;
 
-const LOSS_TYPES: readonly LossType[] = ['grpo', 'bnpo', 'dr_grpo', 'dapo'];
 /** Schedules the embedded trainer implements; others would silently train with the wrong rate. */
 export const LR_SCHEDULERS = ['constant', 'constant_with_warmup', 'linear', 'cosine'] as const;
 type LrScheduler = (typeof LR_SCHEDULERS)[number];
@@ -78,7 +78,7 @@ export function readTrainerConfig(value: unknown, path: string): JobTrainSetting
     beta: f.optNumber('beta', { min: 0 }) ?? 0,
     epsilon_low: epsilon,
     epsilon_high: f.optNumber('epsilon_high', { above: 0, max: 1 }) ?? epsilon,
-    loss_type: f.optEnum('loss_type', LOSS_TYPES) ?? 'dapo',
+    loss_type: f.optEnum('loss_type', GRPO_LOSS_TYPES) ?? 'dapo',
     scale_rewards: f.optBoolean('scale_rewards') ?? true,
     max_grad_norm: f.optNumber('max_grad_norm', { above: 0 }) ?? 1.0,
     weight_decay: f.optNumber('weight_decay', { min: 0 }) ?? 0,

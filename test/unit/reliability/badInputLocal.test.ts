@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
+import { reportError } from '../../../src/cli/errors';
 import { importLlama } from '../../../src/embedded/local/llamaRuntime';
 import { mainInProcess, messageOf, root } from './badInputHelpers';
 
@@ -35,7 +36,13 @@ describe('bad input catalogue: local backend (docs/bad-input.md B53-B56)', funct
   });
 
   it('B55 node-llama-cpp not installed (it is an optional dependency): says what to install or use instead', async () => {
-    const message = await messageOf(() => importLlama('node-llama-cpp-not-installed'));
-    assert.match(message, /^The local backend needs the npm package node-llama-cpp \(an optional dependency of mmgrpo\), which could not be loaded: .*node-llama-cpp-not-installed.*\. Install it with `npm install --save-exact node-llama-cpp@3\.21\.1`, or use --backend embedded or remote\.$/s);
+    const err = await importLlama('node-llama-cpp-not-installed').then(() => undefined, (e: unknown) => e);
+    // A known failure (exit 1, message and hint), not an "unexpected error" asking for a bug report.
+    const { text, code } = reportError(err);
+    assert.equal(code, 1);
+    assert.match(
+      text,
+      /^mmgrpo: The local backend needs the npm package node-llama-cpp \(an optional dependency of mmgrpo\), which could not be loaded: .*node-llama-cpp-not-installed.*\.\n  hint: Install it with `npm install --save-exact node-llama-cpp@3\.21\.1`, or use --backend embedded or remote\.\n$/s,
+    );
   });
 });
