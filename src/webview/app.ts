@@ -100,7 +100,8 @@ export class App {
 
   private content(): HTMLElement {
     const v = this.view;
-    if (this.pair && (this.tab === 'compare' || !v)) return this.tab === 'compare' ? compareView(this.pair.left, this.pair.right) : compareOverview(this.pair.left, this.pair.right);
+    // In compare mode the Overview shows both runs, also when a single run's snapshot came first (the report).
+    if (this.pair && (this.tab === 'compare' || this.tab === 'overview' || !v)) return this.tab === 'compare' ? compareView(this.pair.left, this.pair.right) : compareOverview(this.pair.left, this.pair.right);
     if (!v) return h('div', {});
     if (this.tab === 'prompts') return promptPanel(v.prompts, v.instructionCandidates, this.host.live ? (module, fromVersion, toVersion) => this.host.post({ type: 'openPromptDiff', module, fromVersion, toVersion }) : undefined);
     if (this.tab === 'rollouts') return this.rolloutsTab(v);

@@ -156,6 +156,24 @@ describe('Overview charts in chromium (uPlot under the strict CSP)', function ()
     await page.screenshot({ path: join(SHOTS, 'overview-charts-hover.png'), fullPage: true });
   });
 
+  it("shows both runs on Compare mode's Overview (the host's compare message)", async () => {
+    // The report accepts messages from its own window: post what the host posts for a comparison.
+    await page.evaluate(`(() => {
+      const left = JSON.parse(document.getElementById('mmgrpo-data').textContent).view;
+      const right = JSON.parse(JSON.stringify(left));
+      right.manifest.id = 'chart-train-b';
+      right.reward = right.reward.map((p) => ({ step: p.step, value: p.value / 2 }));
+      window.postMessage({ type: 'compare', left, right }, '*');
+    })()`);
+    const overview = page.locator('.compare-overview');
+    await overview.locator('figure.chart canvas').first().waitFor();
+    const legend = await chart('Mean reward per step').locator('.u-legend .u-series').allTextContents();
+    assert.ok(legend.some((l) => l.includes(`A: ${TRAIN_ID}`)) && legend.some((l) => l.includes('B: chart-train-b')), legend.join(' | '));
+    const c = await readInk('Mean reward per step');
+    assert.ok(near(c, '#3794ff') > 40 && near(c, '#d18616') > 40, 'both runs are drawn');
+    await page.screenshot({ path: join(SHOTS, 'overview-compare.png'), fullPage: true });
+  });
+
   it("shows a prompt-only run's scores on its Overview, not 'no data yet'", async () => {
     await openFile(page, join(root, 'prompt.html'));
     await page.locator('.chart canvas').first().waitFor();

@@ -178,7 +178,7 @@ describe('HTML report in chromium: hostile run data stays text', function () {
       const msg: HostToWebview = { type: 'compare', left: data.view, right };
       window.postMessage(msg, '*');
     }, PAYLOADS[4]);
-    await tab('Compare').waitFor();
+    await tab('Compare').click();
     const head = await texts(page, '.compare table.stats th');
     assert.ok(head.some((t) => t.includes(TASK_NAME)), head.join(' | '));
     assert.ok((await appText(page, '.compare table.stats')).includes(`${RUN_ID} ${PAYLOADS[4]}`));
