@@ -46,11 +46,21 @@ describe('sampling: drawToken', () => {
     const flat = [5, 1, 9, 1];
     assert.equal(drawToken(flat, [3, 1], 1, 1, fixedRng(0.49)), 1);
     assert.equal(drawToken(flat, [3, 1], 1, 1, fixedRng(0.51)), 3);
+    // u = 0.5 * 2 lands exactly on the end of id 1's share: the draw is half-open, so it belongs to id 3.
+    assert.equal(drawToken(flat, [1, 3], 1, 1, fixedRng(0.5)), 3);
     assert.equal(drawToken(flat, [3, 1], 1, 1, fixedRng(0.9999999999999)), 3, 'a draw at the very top still lands on a kept id');
+  });
+
+  it('stays finite for large logits at low temperature (the max is taken after scaling)', () => {
+    // logits / 0.5 = 2000 and 2000 - ln 9: probabilities 0.9 and 0.1.
+    const big = [1000, 1000 - Math.log(3)];
+    assert.equal(drawToken(big, [0, 1], 0.5, 1, fixedRng(0.89)), 0);
+    assert.equal(drawToken(big, [0, 1], 0.5, 1, fixedRng(0.91)), 1);
   });
 
   it('temperature 0 is greedy over the allowed ids, ties to the lowest id; one allowed id needs no draw', () => {
     assert.equal(drawToken([1, 7, 7, 9], [2, 1], 0, 1, fixedRng(0.5)), 1);
+    assert.equal(drawToken([1, 7, 7, 9], [1, 2], 0, 1, fixedRng(0.5)), 1, 'a later equal logit does not win');
     assert.equal(drawToken([1, 7, 8, 9], [1, 2], 0, 1, fixedRng(0.5)), 2);
     assert.equal(drawToken([1, 7, 8, 9], [2, 1, 0], 0, 1, fixedRng(0.5)), 2, 'the first allowed id is not favoured');
     let drawn = false;
@@ -63,6 +73,8 @@ describe('sampling: logSoftmax and top logprobs', () => {
   it('normalizes without overflow for large logits', () => {
     const l = logSoftmax([1000, 1000, 1000 + Math.log(2)]);
     assert.deepEqual(Array.from(l, (x) => Math.round(x * 1e12) / 1e12), [-Math.log(4), -Math.log(4), -Math.log(2)].map((x) => Math.round(x * 1e12) / 1e12));
+    const first = logSoftmax([1000 + Math.log(2), 1000, -1000]);
+    assert.ok(Math.abs(first[0] - Math.log(2 / 3)) < 1e-9 && Math.abs(first[1] - Math.log(1 / 3)) < 1e-9, 'the max is the largest logit, not the last');
     const small = logSoftmax([-1000, -1001]);
     assert.ok(Math.abs(Math.exp(small[0]) + Math.exp(small[1]) - 1) < 1e-12);
   });
@@ -73,6 +85,7 @@ describe('sampling: logSoftmax and top logprobs', () => {
     assert.deepEqual(top.map((t) => t.token), ['t1', 't3', 't2']);
     assert.equal(top[0].logprob, lsm[1]);
     assert.deepEqual(topLogprobs(lsm, 0, String), []);
+    assert.deepEqual(topLogprobs(logSoftmax([0, 0, 0, 0, 0]), 5, String).map((t) => t.token), ['0', '1', '2', '3', '4'], 'equal logprobs in id order');
     assert.equal(topLogprobs(lsm, 9, String).length, 4);
   });
 });

@@ -147,7 +147,7 @@ describe('server fields: chat messages', () => {
     refused(
       () => readMessages([{ role: 'user', content: [{ type: 'image_url', image_url: {} }] }], 'messages'),
       'messages[0].content[0].type',
-      /must be "text" \(this server takes text only\), got the string "image_url"/,
+      /^`messages\[0\]\.content\[0\]\.type` must be "text" \(this server takes text only\), got the string "image_url"\.$/,
     );
     refused(() => readMessages([{ role: 'user', content: [{ type: 'text', text: 'a', extra: 1 }] }], 'messages'), 'messages[0].content[0].extra', /Unknown field/);
     refused(() => readMessages([{ role: 'user', content: [{ type: 'text', text: 1 }] }], 'messages'), 'messages[0].content[0].text', /must be a string/);

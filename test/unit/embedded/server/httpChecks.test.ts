@@ -60,6 +60,7 @@ describe('embedded server checks: request body', () => {
     assert.equal(err.status, 413);
     assert.match(err.message, /exceeds the 9-byte limit.*smaller batches/);
     assert.deepEqual(err.headers, { Connection: 'close' });
+    assert.equal(err.type, 'invalid_request_error');
   });
 
   it('refuses a body that grows past the limit without a declared length, and ignores what follows', async () => {
