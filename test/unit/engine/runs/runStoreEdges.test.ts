@@ -80,6 +80,8 @@ describe('run store: status and summary', () => {
   it('the last finish wins, unless a resume started after it', () => {
     const finished = events(`${ev(0, 'run_started')}\n${ev(1, 'run_finished', { status: 'cancelled', summary: {} })}\n`);
     assert.equal(deriveStatus(root, finished, alive), 'cancelled');
+    const logAfter = events(`${ev(0, 'run_started')}\n${ev(1, 'run_finished', { status: 'failed', summary: {} })}\n${ev(2, 'log')}\n`);
+    assert.equal(deriveStatus(root, logAfter, alive), 'failed', 'a log line after the finish does not hide it');
     const resumed = events(`${ev(0, 'run_started')}\n${ev(1, 'run_finished', { status: 'cancelled', summary: {} })}\n${ev(2, 'run_started')}\n${ev(3, 'log')}\n`);
     assert.equal(deriveStatus(root, resumed, dead), 'interrupted');
   });
