@@ -9,6 +9,7 @@ import { runEvaluation } from '../../engine/evaluate/evalRun';
 import { createLM, lmConfigFromEnv } from '../../engine/lm';
 import { preflightLM } from '../../engine/lm/preflight';
 import { loadTaskFile } from '../../engine/tasks/loadTask';
+import { storePath } from '../../engine/runs/paths';
 import { readRunResult } from '../runResult';
 import { choiceOption, intOption, numberOption, parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
@@ -138,7 +139,7 @@ async function evaluateWith(v: Record<string, unknown>, task: Task, file: string
   if (!baseUrl) throw new UsageError('mmgrpo eval: no LM server given. Pass --base-url http://127.0.0.1:8000/v1 or set MMGRPO_BASE_URL.');
   if (!model) throw new UsageError('mmgrpo eval: no model given. Pass --model NAME or set MMGRPO_MODEL.');
   const workspace = process.cwd();
-  const lm = createLM({ ...env, baseUrl, model, maxConcurrency: concurrency, cacheDir: resolve(workspace, '.mmgrpo', 'cache'), ...(embedded ? CPU_SERVER_LM_LIMITS : {}) });
+  const lm = createLM({ ...env, baseUrl, model, maxConcurrency: concurrency, cacheDir: storePath(resolve(workspace), 'cache'), ...(embedded ? CPU_SERVER_LM_LIMITS : {}) });
 
   await preflightLM({ baseUrl, model, apiKey: env.apiKey, timeoutMs: 15_000 });
   const printer = v.json ? jsonPrinter() : humanPrinter();

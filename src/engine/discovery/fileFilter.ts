@@ -1,8 +1,9 @@
 import ignore from 'ignore';
 import picomatch from 'picomatch';
+import { STORE_DIR } from '../runs/paths';
 
 /** Folders never indexed: dependencies, our run store, build output. */
-export const DEFAULT_SKIPPED_FOLDERS: readonly string[] = ['node_modules', '.mmgrpo', 'out', 'dist', '.git'];
+export const DEFAULT_SKIPPED_FOLDERS: readonly string[] = ['node_modules', STORE_DIR, 'out', 'dist', '.git'];
 
 const SOURCE_FILE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/i;
 const DECLARATION_FILE = /\.d\.(ts|mts|cts)$/i;

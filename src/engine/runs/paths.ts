@@ -5,9 +5,17 @@ export const MANIFEST_FILE = 'run.json';
 export const EVENTS_FILE = 'events.jsonl';
 export const LOCK_FILE = 'run.lock';
 
+/** The workspace folder MMGRPO writes to: runs, response cache, trained models. */
+export const STORE_DIR = '.mmgrpo';
+
+/** `<workspace>/.mmgrpo/<parts...>`. */
+export function storePath(workspace: string, ...parts: string[]): string {
+  return join(workspace, STORE_DIR, ...parts);
+}
+
 /** The run store's folder inside a workspace. */
 export function runsRoot(workspace: string): string {
-  return join(workspace, '.mmgrpo', 'runs');
+  return storePath(workspace, 'runs');
 }
 
 export class RunStoreError extends MmgrpoError {

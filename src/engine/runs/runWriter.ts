@@ -8,7 +8,7 @@ import {
 } from '../../protocol/events';
 import { writeFileAtomic } from './atomicWrite';
 import { redactSecrets } from './secrets';
-import { EVENTS_FILE, LOCK_FILE, MANIFEST_FILE, RunStoreError, describeFsError } from './paths';
+import { EVENTS_FILE, LOCK_FILE, MANIFEST_FILE, RunStoreError, STORE_DIR, describeFsError } from './paths';
 import { readEvents } from './runReader';
 
 type Listener = (event: RunEvent) => void;
@@ -99,9 +99,6 @@ export class RunWriter {
     }
   }
 }
-
-/** The workspace's store folder; runs live in `.mmgrpo/runs/<id>`. */
-const STORE_DIR = '.mmgrpo';
 
 /**
  * Keeps the store out of git on first use: a demo run leaves about 20 MB of

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Module } from '../../program/module';
 import type { Adapter } from '../../adapters';
-import type { RunWriter } from '../../runs';
+import { storePath, type RunWriter } from '../../runs';
 import type { Task } from '../../tasks/types';
 import type { MMGRPOConfig } from '../mmgrpo/config';
 import { openSession, type EmbeddedLaunch, type OpenedSession, type SessionOptions } from '../mmgrpo/openSession';
@@ -60,7 +60,7 @@ export class SessionHolder {
     this.opened = await (this.o.open ?? openSession)({
       config: c,
       runName: this.o.runId,
-      embedded: { modelDir: join(this.o.workspace, '.mmgrpo', 'models', this.o.runId), backendOptions: { seed: c.seed }, ...this.o.embedded },
+      embedded: { modelDir: storePath(this.o.workspace, 'models', this.o.runId), backendOptions: { seed: c.seed }, ...this.o.embedded },
       initFrom: weights,
       resumeTraining,
       apiKey: this.o.apiKey,

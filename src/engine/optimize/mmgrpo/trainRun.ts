@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { RunEvent } from '../../../protocol/events';
 import { makeAdapter } from '../../adapters';
-import { isProcessAlive, openRun, readRun } from '../../runs';
+import { isProcessAlive, openRun, readRun, storePath } from '../../runs';
 import type { TrainRunConfig } from '../runConfig';
 import type { Task } from '../../tasks/types';
 import { backendStructuredOutputs, ConfigError, type MMGRPOConfig } from './config';
@@ -60,7 +60,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
     opened = await openSession({
       config: o.config,
       runName: runId,
-      embedded: { modelDir: join(o.workspace, '.mmgrpo', 'models', runId), backendOptions: { seed: o.config.seed }, ...o.embedded },
+      embedded: { modelDir: storePath(o.workspace, 'models', runId), backendOptions: { seed: o.config.seed }, ...o.embedded },
       initFrom: point.lastCheckpointDir ?? o.initFrom,
       resumeTraining: point.lastCheckpointDir !== undefined,
       apiKey: o.apiKey,
