@@ -1,6 +1,7 @@
 import type { FileState, IndexedProgram, IndexedTask, Range, ResolvedPredictor } from '../../engine/discovery';
 import { COMMANDS } from '../commands';
-import { lastModuleStats, type RunInfo, percent, promptChange, runKindLabel, runsOfTasks, samePath, strategyWords, valScoreOf } from '../runs/runFacts';
+import { formatScore } from '../../protocol/scoreFormat';
+import { lastModuleStats, type RunInfo, promptChange, runKindLabel, runsOfTasks, samePath, strategyWords, valScoreOf } from '../runs/runFacts';
 
 // Which code lenses a file shows, as plain data. The VS Code provider only
 // converts these to CodeLens objects, so all the logic is tested in Node.
@@ -90,7 +91,7 @@ function programLenses(input: LensInput, p: IndexedProgram): LensSpec[] {
   for (const run of programRuns(input, p)) {
     const score = valScoreOf(run);
     if (score === undefined) continue;
-    return [{ range: p.nameRange, title: `Last val score ${percent(score)} · ${runKindLabel(run.manifest)} · ${run.id}`, command: COMMANDS.openRun, args: [{ runDir: run.dir }] }];
+    return [{ range: p.nameRange, title: `Last val score ${formatScore(score)} · ${runKindLabel(run.manifest)} · ${run.id}`, command: COMMANDS.openRun, args: [{ runDir: run.dir }] }];
   }
   return [];
 }
@@ -104,7 +105,7 @@ function predictorLenses(input: LensInput, p: IndexedProgram): LensSpec[] {
     const statsRun = runs.find((r) => lastModuleStats(r, pred.name));
     const stats = statsRun && lastModuleStats(statsRun, pred.name);
     if (statsRun && stats) {
-      const title = `${pred.name}: ${stats.groups} groups · mean reward ${stats.rewardMean.toFixed(3)} · ${percent(stats.fracRewardZeroStd)} zero-variance (step ${stats.step})`;
+      const title = `${pred.name}: ${stats.groups} groups · mean reward ${stats.rewardMean.toFixed(3)} · ${formatScore(stats.fracRewardZeroStd)} zero-variance (step ${stats.step})`;
       out.push({ range: pred.fieldRange, title, command: COMMANDS.openRun, args: [{ runDir: statsRun.dir, step: stats.step }] });
     }
     const changeRun = runs.find((r) => promptChange(r, pred.name));

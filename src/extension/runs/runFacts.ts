@@ -69,7 +69,6 @@ export function promptChange(run: RunInfo, module: string): PromptChange | undef
   };
 }
 
-export const percent = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
 const RESUMABLE_STATUSES: readonly RunStatus[] = ['interrupted', 'cancelled'];
 

@@ -1,7 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import { RUN_EVENT_TYPES, type RunEvent } from '../../protocol/events';
 import { errorText, log } from '../log';
-import { percent } from '../runs/runFacts';
 
 // Reading the CLI's `--json` stdout: JSON lines arrive in arbitrary chunks
 // (a line may be split anywhere, even inside a UTF-8 sequence).
@@ -55,31 +54,5 @@ export function isUnknownEvent(line: string): boolean {
   } catch (err) {
     log.trace(`Not JSON (${errorText(err)}): ${line.slice(0, 80)}`);
     return false;
-  }
-}
-
-
-/** One human-readable terminal line per notable event; undefined for events not worth a line. */
-export function describeEvent(e: RunEvent): string | undefined {
-  switch (e.type) {
-    case 'run_started':
-      return `${e.resumed ? 'Resumed' : 'Started'} ${e.kind} run ${e.runId} (${e.taskName})`;
-    case 'stage_started':
-      return `▸ ${e.label}`;
-    case 'eval_finished':
-      return `  ${e.step !== undefined ? `step ${e.step} ` : ''}${e.split} score ${percent(e.score)} over ${e.count} examples${e.errors ? `, ${e.errors} with errors` : ''}`;
-    case 'step_finished': {
-      const groups = e.modules.reduce((n, m) => n + m.groups, 0);
-      const trained = e.modules.reduce((n, m) => n + m.trainedGroups, 0);
-      return `  step ${e.step}: reward ${e.rewardMean.toFixed(3)} ± ${e.rewardStd.toFixed(3)}, groups ${trained}/${groups} trained`;
-    }
-    case 'checkpoint_saved':
-      return e.best && e.valScore !== undefined ? `  new best: ${percent(e.valScore)} at step ${e.step}` : undefined;
-    case 'log':
-      return `${e.level === 'info' ? '' : e.level.toUpperCase() + ': '}${e.message}`;
-    case 'run_finished':
-      return `Run ${e.status}${e.error ? `: ${e.error}` : ''}`;
-    default:
-      return undefined;
   }
 }

@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { MANIFEST_FILE, runsRoot, scrubText } from '../../engine/runs';
+import { eventNarrator } from '../../engine/runs/eventText';
 import type { RunEvent, RunManifest } from '../../protocol/events';
 import { errorText, log } from '../log';
 import { type CliExit, type CliRun, startCli } from './cliProcess';
-import { describeEvent } from './eventStream';
 import { progressPlan, reduceProgress, withPlan, type RunProgress } from './runProgress';
 
 const TAIL_LINES = 400;
@@ -55,10 +55,12 @@ export class RunManager implements vscode.Disposable {
       request.write(line);
     };
     const req = { ...request, write };
+    // The CLI's own words for each event (and the errors under a score line), per run.
+    const narrate = eventNarrator();
     const cli = startCli(
       { node: process.execPath, script: path.join(this.extensionPath, 'dist', 'cli.js'), args: req.args, cwd: req.cwd, env: { ...req.env, ELECTRON_RUN_AS_NODE: '1' } },
       {
-        onEvent: (e) => this.onRunEvent(key, e, req),
+        onEvent: (e) => this.onRunEvent(key, e, req, narrate),
         onText: (line) => write(scrubText(line, req.secrets)),
       },
     );
@@ -70,12 +72,11 @@ export class RunManager implements vscode.Disposable {
     return run;
   }
 
-  private onRunEvent(key: number, e: RunEvent, req: StartRequest): void {
+  private onRunEvent(key: number, e: RunEvent, req: StartRequest, narrate: (e: RunEvent) => string[]): void {
     const run = this.active.get(key);
     if (run) run.progress = reduceProgress(run.progress, e);
     if (run && e.type === 'run_started') void this.loadPlan(run, req.cwd, e.runId);
-    const line = describeEvent(e);
-    if (line) req.write(scrubText(line, req.secrets));
+    for (const line of narrate(e)) req.write(scrubText(line, req.secrets));
     this.onEventEmitter.fire(e);
     this.render();
   }

@@ -1,5 +1,6 @@
 import type { GroupRecord, RolloutRecord, RunStatus, StepFinishedEvent } from '../../protocol/events';
-import { ageText, percent, resumeProblem, runKindLabel, valScoreOf, type RunInfo } from '../runs/runFacts';
+import { formatScore } from '../../protocol/scoreFormat';
+import { ageText, resumeProblem, runKindLabel, valScoreOf, type RunInfo } from '../runs/runFacts';
 
 // The Runs view as pure data: tasks → runs → steps → modules → groups →
 // rollouts. The TreeDataProvider maps nodes to TreeItems and nothing else.
@@ -101,7 +102,7 @@ function runItem(run: TreeRun, now: number): ItemSpec {
   const val = valScoreOf(run);
   const kind = runKindLabel(run.manifest);
   const age = ageText(run.manifest.createdAt, now);
-  const score = val !== undefined ? ` · val ${percent(val)}` : '';
+  const score = val !== undefined ? ` · val ${formatScore(val)}` : '';
   const tooltip = [
     `${kind} · ${run.status}${score}`,
     `Run ${run.id} (${run.manifest.kind} run) of ${run.manifest.taskName}`,
@@ -130,12 +131,12 @@ export function itemOf(node: RunsNode, runByDir: (dir: string) => TreeRun | unde
       return run ? runItem(run, now) : { id: `run:${base}`, label: base, expandable: false, contextValue: 'mmgrpoRun' };
     case 'step': {
       const ev = run && stepEvent(run, node.stage, node.step);
-      const val = ev?.valScore !== undefined ? ` · val ${percent(ev.valScore)}` : '';
+      const val = ev?.valScore !== undefined ? ` · val ${formatScore(ev.valScore)}` : '';
       return { id: `step:${base}:${node.stage}:${node.step}`, label: `step ${node.step}`, description: ev ? `reward ${ev.rewardMean.toFixed(3)} ± ${ev.rewardStd.toFixed(3)}${val}` : undefined, expandable: true, contextValue: 'mmgrpoStep' };
     }
     case 'module': {
       const m = run && stepEvent(run, node.stage, node.step)?.modules.find((x) => x.module === node.module);
-      const desc = m ? `${m.trainedGroups}/${m.groups} groups trained · mean ${m.rewardMean.toFixed(3)} · ${percent(m.fracRewardZeroStd)} zero-variance` : undefined;
+      const desc = m ? `${m.trainedGroups}/${m.groups} groups trained · mean ${m.rewardMean.toFixed(3)} · ${formatScore(m.fracRewardZeroStd)} zero-variance` : undefined;
       return { id: `module:${base}:${node.stage}:${node.step}:${node.module}`, label: node.module, description: desc, expandable: true, contextValue: 'mmgrpoModule', icon: 'symbol-method' };
     }
     case 'group': {

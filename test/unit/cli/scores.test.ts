@@ -14,8 +14,8 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe('CLI scores: one format (protocol/scoreFormat), one vocabulary (issue 17 item 8, CLI side)', () => {
-  it('no CLI or engine file formats a percent itself', () => {
-    const own = [...sourceFiles(join(root, 'src', 'cli')), ...sourceFiles(join(root, 'src', 'engine'))].filter((f) => /\* 100\)\.toFixed|100 \* [a-z]\w*\)\.toFixed|[sS]core\)?\.toFixed/.test(readFileSync(f, 'utf8')));
+  it('no CLI, engine or extension file formats a percent itself', () => {
+    const own = [...sourceFiles(join(root, 'src', 'cli')), ...sourceFiles(join(root, 'src', 'engine')), ...sourceFiles(join(root, 'src', 'extension'))].filter((f) => /\* 100\)\.toFixed|100 \* [a-z]\w*\)\.toFixed|[sS]core\)?\.toFixed/.test(readFileSync(f, 'utf8')));
     assert.deepEqual(own.map((f) => f.slice(root.length + 1)), []);
   });
 

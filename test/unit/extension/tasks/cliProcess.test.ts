@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { startCli } from '../../../../src/extension/tasks/cliProcess';
-import { describeEvent, LineSplitter, parseEventLine } from '../../../../src/extension/tasks/eventStream';
+import { describeEvent } from '../../../../src/engine/runs/eventText';
+import { LineSplitter, parseEventLine } from '../../../../src/extension/tasks/eventStream';
 import { reduceProgress, type RunProgress } from '../../../../src/extension/tasks/runProgress';
 import type { RunEvent } from '../../../../src/protocol/events';
 
