@@ -84,9 +84,10 @@ const outDir = join(root, 'examples', 'banking77', 'data');
 mkdirSync(outDir, { recursive: true });
 const train = pick(parseCsv(readFileSync(join(src, 'train.csv'), 'utf8')), Number(values['per-intent-train']), 7);
 const val = pick(parseCsv(readFileSync(join(src, 'test.csv'), 'utf8')), Number(values['per-intent-val']), 11);
-const write = (name, rows) => writeFileSync(join(outDir, name), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
-write('train.jsonl', train);
-write('val.jsonl', val);
+// JSON arrays, one row per line: task.ts imports them as JSON modules (no Node typings needed in the example).
+const write = (name, rows) => writeFileSync(join(outDir, name), `[\n${rows.map((r) => `  ${JSON.stringify(r)}`).join(',\n')}\n]\n`);
+write('train.json', train);
+write('val.json', val);
 writeFileSync(join(outDir, 'subset.json'), JSON.stringify(SUBSET, null, 2) + '\n');
 copyFileSync(join(src, 'LICENSE'), join(outDir, 'LICENSE'));
 console.log(`wrote ${train.length} train and ${val.length} val rows to ${outDir}`);
