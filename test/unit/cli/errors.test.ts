@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { reportError, UsageError } from '../../../src/cli/errors';
 import { EXIT, MmgrpoError } from '../../../src/protocol/errors';
@@ -7,15 +7,9 @@ import { StrategyError } from '../../../src/engine/optimize/compose/strategy';
 import { SignatureError } from '../../../src/engine/program/signatureError';
 import { ConfigError } from '../../../src/engine/optimize/mmgrpo/config';
 import { TaskLoadError } from '../../../src/engine/tasks/loadTask';
+import { sourceFiles } from '../../fixtures/sourceFiles';
 
 const root = resolve(__dirname, '..', '..', '..');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith('.ts') ? [path] : [];
-  });
-}
 
 describe('CLI errors: one base class, mapped by the base class', () => {
   it('a StrategyError reaches the user with its message and exit code 2, not as "unexpected error"', () => {

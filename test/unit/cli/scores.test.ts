@@ -1,17 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { trainReport } from '../../../src/cli/trainReport';
 import { formatSummary } from '../../../src/cli/commands/runsCommand';
+import { sourceFiles } from '../../fixtures/sourceFiles';
 
 const root = resolve(__dirname, '..', '..', '..');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith('.ts') ? [path] : [];
-  });
-}
 
 describe('CLI scores: one format (protocol/scoreFormat), one vocabulary (issue 17 item 8, CLI side)', () => {
   it('no CLI, engine or extension file formats a percent itself', () => {

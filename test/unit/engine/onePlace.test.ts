@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { defineTask } from '../../../src/engine/tasks/defineTask';
 import { searchExamples, validationExamples, valsetOf, USE_TRAIN_AS_VAL } from '../../../src/engine/tasks/valset';
@@ -10,17 +10,10 @@ import { savedConfigOf } from '../../../src/engine/optimize/mmgrpo/trainRun';
 import { MMGRPO_DEFAULTS } from '../../../src/engine/optimize/mmgrpo/config';
 import { MmgrpoError } from '../../../src/protocol/errors';
 import type { RunManifest } from '../../../src/protocol/events';
+import { sourceFiles } from '../../fixtures/sourceFiles';
 
 const root = resolve(__dirname, '..', '..', '..');
 
-function sourceFiles(...dirs: string[]): string[] {
-  return dirs.flatMap((dir) =>
-    readdirSync(dir).flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith('.ts') ? [path] : [];
-    }),
-  );
-}
 const ours = () => sourceFiles(join(root, 'src', 'engine'), join(root, 'src', 'cli'), join(root, 'src', 'protocol'));
 const filesMatching = (re: RegExp) => ours().filter((f) => re.test(readFileSync(f, 'utf8'))).map((f) => relative(root, f));
 

@@ -1,19 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setLogSink } from '../../../src/extension/log';
 import { RunCache, readRunAsync } from '../../../src/extension/runs/runData';
 import { manifest } from './helpers';
+import { sourceFiles } from '../../fixtures/sourceFiles';
 
 const SRC = join(__dirname, '..', '..', '..', 'src', 'extension');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? sourceFiles(p) : p.endsWith('.ts') ? [p] : [];
-  });
-}
 
 function capture(): { lines: string[]; done(): void } {
   const lines: string[] = [];

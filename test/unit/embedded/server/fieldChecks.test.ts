@@ -9,25 +9,11 @@ import {
   joinPath,
   readMessages,
 } from '../../../../src/embedded/server/fields';
-import { HttpError } from '../../../../src/embedded/server/httpError';
+import { refused } from './httpHelpers';
 
 // The server's field validation, accessor by accessor: every refusal is a 400
 // naming the field by its path and saying what would be accepted, and every
 // bound is inclusive or exclusive as documented (issue 18, mutation testing).
-
-/** Runs `fn`, expecting a 400 whose param and message match. */
-function refused(fn: () => unknown, param: string | undefined, message: RegExp): void {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof HttpError, String(err));
-    assert.equal(err.status, 400);
-    assert.equal(err.param, param);
-    assert.match(err.message, message);
-    return;
-  }
-  assert.fail(`expected a 400 for ${param}`);
-}
 
 describe('server fields: values and paths', () => {
   it('describes a bad value so the sender recognizes it', () => {

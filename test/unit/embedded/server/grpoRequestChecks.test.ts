@@ -1,20 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { HttpError } from '../../../../src/embedded/server/httpError';
 import { parseCheckpoint, parseInitialize, parseJobRequest, parseStep } from '../../../../src/embedded/server/grpoRequests';
+import { refused } from './httpHelpers';
 
 // What the GRPO routes accept as training data: each member's reward,
 // advantage and logprobs reach the trainer exactly as sent, and a group of the
 // wrong size or a member with the wrong shape is a 400 naming it (issue 18).
-
-function refused(fn: () => unknown, param: string | undefined, message: RegExp): void {
-  assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof HttpError, String(err));
-    assert.equal(err.status, 400);
-    assert.equal(err.param, param);
-    assert.match(err.message, message);
-    return true;
-  });
-}
 
 const member = (extra: Record<string, unknown> = {}) => ({
   messages: [{ role: 'user', content: 'q' }],

@@ -1,7 +1,9 @@
+import { strict as assert } from 'node:assert';
 import * as http from 'node:http';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { HttpError } from '../../../../src/embedded/server/httpError';
 import { startEmbeddedServer, type BackendSource, type EmbeddedServerHandle } from '../../../../src/embedded/server/server';
 import { FakeBackend } from '../../../fixtures/fakeBackend';
 
@@ -170,5 +172,16 @@ export function requestThenHangUp(server: { baseUrl: string; token: string }, ro
       if (!req.destroyed) reject(err);
     });
     req.end(payload);
+  });
+}
+
+/** Runs `fn`, expecting the 400 a request check throws, with this param and a message matching. */
+export function refused(fn: () => unknown, param: string | undefined, message: RegExp): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof HttpError, String(err));
+    assert.equal(err.status, 400);
+    assert.equal(err.param, param);
+    assert.match(err.message, message);
+    return true;
   });
 }

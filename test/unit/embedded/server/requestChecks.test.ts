@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import { Fields } from '../../../../src/embedded/server/fields';
-import { HttpError } from '../../../../src/embedded/server/httpError';
 import {
   activePenalty,
   checkIgnored,
@@ -12,23 +11,11 @@ import {
 } from '../../../../src/embedded/server/requestFields';
 import { readResponseFormat, refuseBothConstraints } from '../../../../src/embedded/server/responseFormat';
 import { isSafeCheckpointName, makeJobId, safeDirName, slugify, stripModelPrefix } from '../../../../src/embedded/server/modelNames';
+import { refused } from './httpHelpers';
 
 // Request-level checks of the embedded server: sampling settings and their
 // bounds, what is refused and what is accepted as harmless, response formats,
 // guided choices, and the names that become directories (issue 18).
-
-function refused(fn: () => unknown, param: string | undefined, message: RegExp): void {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof HttpError, String(err));
-    assert.equal(err.status, 400);
-    assert.equal(err.param, param);
-    assert.match(err.message, message);
-    return;
-  }
-  assert.fail(`expected a 400 for ${param}`);
-}
 
 const body = (o: Record<string, unknown>) => new Fields(o, '');
 

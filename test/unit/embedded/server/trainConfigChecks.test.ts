@@ -1,14 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { HttpError } from '../../../../src/embedded/server/httpError';
 import { readTrainerConfig, scheduledLearningRate, stepTrainConfig } from '../../../../src/embedded/server/trainConfig';
+import { refused } from './httpHelpers';
 
 // The trainer_config of a GRPO job and the learning-rate schedule it implies:
 // a default or a schedule that is slightly off still trains, just wrongly, so
 // each is checked against its value (issue 18, mutation testing).
-
-function refused(fn: () => unknown, param: string, message: RegExp): void {
-  assert.throws(fn, (err: unknown) => err instanceof HttpError && err.status === 400 && err.param === param && message.test(err.message));
-}
 
 const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-15, `${what}: ${a} vs ${b}`);
 
